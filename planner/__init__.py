@@ -1,0 +1,63 @@
+"""planner: a race date and a weekly mileage CSV in, a training calendar out.
+
+    import planner
+    mileage = planner.read_mileage(Path("half.csv"))
+    plan = planner.build_plan(mileage, planner.PlanOptions(race_date=..., name="Half"),
+                              planner.load_routines(), generated_at=now)
+    Path("plan.ics").write_bytes(planner.to_ics(plan))
+
+The names below load their modules on first use, so `import planner` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "build_plan": "planner.schedule",
+    "PlanOptions": "planner.schedule",
+    "read_mileage": "planner.mileage",
+    "parse_mileage": "planner.mileage",
+    "load_routines": "planner.routines",
+    "to_ics": "planner.export.ics",
+    "to_csv": "planner.export.plan_csv",
+    "Plan": "planner.model",
+    "Session": "planner.model",
+    "Activity": "planner.model",
+    "Unit": "planner.model",
+    "PlanError": "planner.errors",
+}
+
+__all__ = [
+    "Activity",
+    "Plan",
+    "PlanError",
+    "PlanOptions",
+    "Session",
+    "Unit",
+    "__version__",
+    "build_plan",
+    "load_routines",
+    "parse_mileage",
+    "read_mileage",
+    "to_csv",
+    "to_ics",
+]
+
+if TYPE_CHECKING:
+    from planner.errors import PlanError
+    from planner.export.ics import to_ics
+    from planner.export.plan_csv import to_csv
+    from planner.mileage import parse_mileage, read_mileage
+    from planner.model import Activity, Plan, Session, Unit
+    from planner.routines import load_routines
+    from planner.schedule import PlanOptions, build_plan
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")

@@ -1,0 +1,126 @@
+"""The typed values that flow from the reader through the scheduler to the exporters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Unit(StrEnum):
+    MILES = "mi"
+    KM = "km"
+
+    @property
+    def word(self) -> str:
+        return "miles" if self is Unit.MILES else "km"
+
+
+class Activity(StrEnum):
+    """What a calendar event is; the value is what plan.csv and UIDs carry."""
+
+    RUN = "run"
+    LONG_RUN = "long_run"
+    RACE = "race"
+    PRE_RUN_ACTIVATION = "pre_run_activation"
+    POST_RUN_RECOVERY = "post_run_recovery"
+    LEGS_UP_THE_WALL = "legs_up_the_wall"
+    BACKSIDE_STRENGTH = "backside_strength"
+    BEDTIME_LEGS_UP_THE_WALL = "bedtime_legs_up_the_wall"
+
+    @property
+    def is_running(self) -> bool:
+        return self in (Activity.RUN, Activity.LONG_RUN, Activity.RACE)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Weekday keys as used in the CSV's per-day columns and in --run-days; index = date.weekday()."""
+
+
+@dataclass(frozen=True)
+class Week:
+    """One row of the mileage CSV, as the runner wrote it."""
+
+    number: int
+    line: int
+    """The line of the source file this week came from (for error messages)."""
+    distance: Decimal | None = None
+    """The week's total; None when the per-day columns give the days instead."""
+    long_run: Decimal | None = None
+    runs: int | None = None
+    notes: str = ""
+    days: tuple[Decimal, ...] | None = None
+    """Distance per weekday, Monday first, when the CSV has mon..sun columns."""
+
+    @property
+    def total(self) -> Decimal:
+        if self.days is not None:
+            return sum(self.days, Decimal(0))
+        return self.distance if self.distance is not None else Decimal(0)
+
+
+@dataclass(frozen=True)
+class Mileage:
+    """The whole mileage CSV: weeks 1..N in order, the last one race week."""
+
+    source: str
+    unit: Unit
+    weeks: tuple[Week, ...]
+    per_day: bool = False
+
+
+@dataclass(frozen=True)
+class Session:
+    """One calendar event."""
+
+    activity: Activity
+    start: dt.datetime
+    end: dt.datetime
+    title: str
+    description: str
+    """Plain text for a calendar's event view: short lines, numbered steps."""
+    details: str
+    """One line for spreadsheets."""
+    week: int
+    weeks_to_race: int
+    days_before_race: int
+    uid: str
+    categories: tuple[str, ...]
+    distance: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PlanWeek:
+    """A week of the built plan (for summaries and the printable overview)."""
+
+    number: int
+    weeks_to_race: int
+    first_day: dt.date
+    last_day: dt.date
+    distance: Decimal
+    cutback: bool
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    timezone: str
+    unit: Unit
+    race_date: dt.date
+    weeks: tuple[PlanWeek, ...]
+    sessions: tuple[Session, ...]
+    generated_at: dt.datetime
+    """Used for DTSTAMP; comes from the caller's clock (or SOURCE_DATE_EPOCH)."""
+    remind_minutes: int | None = None
+    all_day: bool = False
+    routines_used: tuple[str, ...] = field(default=())
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.weeks[0].first_day
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.race_date
