@@ -1,0 +1,247 @@
+"""Read the weekly mileage CSV: the only module that touches pandas.
+
+It hands back a frozen `Mileage` at once; every problem becomes an `InvalidRow` that names the
+file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from planner.errors import InvalidRow
+from planner.model import WEEKDAYS, Mileage, Unit, Week
+
+MAX_WEEKS = 104
+"""Two years of training: a longer file is refused before it is parsed."""
+MAX_WEEK_DISTANCE = Decimal(500)
+"""More than this in one week (in either unit) is a typo, not a plan."""
+
+_KNOWN = {"week", "miles", "km", "long_run", "runs", "notes", *WEEKDAYS}
+
+
+def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
+    """Read and validate a mileage CSV file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidRow(str(path), None, None, "file not found") from None
+    except IsADirectoryError:
+        raise InvalidRow(str(path), None, None, "is a folder; expected a CSV file") from None
+    except OSError as err:
+        raise InvalidRow(str(path), None, None, f"can't be read ({err.strerror})") from None
+    return parse_mileage(data, str(path), units=units)
+
+
+def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mileage:
+    """Parse the bytes of a mileage CSV (``source`` names it in error messages)."""
+    text = _decode(data, source)
+    # Keep the file's own line numbers: comments and blank lines are dropped before pandas.
+    numbered = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not numbered:
+        raise InvalidRow(source, None, None, "is empty; expected a header line such as week,miles")
+    if len(numbered) - 1 > MAX_WEEKS:
+        raise InvalidRow(
+            source,
+            None,
+            None,
+            f"has {len(numbered) - 1} rows; a plan can have at most {MAX_WEEKS} weeks",
+        )
+    header_line, header = numbered[0]
+    semicolons = header.count(";") > header.count(",")
+    sep = ";" if semicolons else ","
+    rows = _split(numbered, sep, source)
+    columns = [c.strip().lower().lstrip("\ufeff") for c in rows[0]]
+    _check_header(columns, source, header_line)
+    per_day = any(day in columns for day in WEEKDAYS)
+    unit = _unit(columns, per_day, units, source, header_line)
+    weeks = tuple(
+        _week(dict(zip(columns, cells, strict=False)), line, source, unit, per_day, semicolons)
+        for line, cells in zip([n for n, _ in numbered[1:]], rows[1:], strict=True)
+    )
+    if not weeks:
+        raise InvalidRow(
+            source, header_line + 1, None, "no weeks after the header; add one row per week"
+        )
+    for expected, week in enumerate(weeks, start=1):
+        if week.number != expected:
+            raise InvalidRow(
+                source,
+                week.line,
+                "week",
+                f"expected week {expected} (weeks are numbered 1, 2, 3... with no gaps),"
+                f" found {week.number}",
+            )
+    return Mileage(source=source, unit=unit, weeks=weeks, per_day=per_day)
+
+
+def _decode(data: bytes, source: str) -> str:
+    if b"\x00" in data:
+        raise InvalidRow(source, None, None, "is not a text file; expected a CSV")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InvalidRow(
+            source,
+            line,
+            None,
+            "is not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'",
+        ) from None
+
+
+def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[str]]:
+    import pandas as pd  # imported here so --help and --version stay fast
+
+    body = "\n".join(line for _, line in numbered)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            engine="c",
+        )
+    except pd.errors.ParserError as err:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if found:
+            expected, row, saw = (int(g) for g in found.groups())
+            line = numbered[min(row, len(numbered)) - 1][0]
+            raise InvalidRow(
+                source,
+                line,
+                None,
+                f"has {saw} fields but the header has {expected}; check for a stray '{sep}'",
+            ) from None
+        raise InvalidRow(source, None, None, f"can't be read as CSV ({err})") from None
+    if len(frame) != len(numbered):
+        # A quoted field spanning lines would shift every line number after it.
+        raise InvalidRow(
+            source, None, None, "has a quoted field that spans lines; keep notes on one line"
+        )
+    return [[str(cell) for cell in row] for row in frame.itertuples(index=False, name=None)]
+
+
+def _check_header(columns: list[str], source: str, line: int) -> None:
+    seen: set[str] = set()
+    for column in columns:
+        if not column:
+            raise InvalidRow(source, line, None, "has an empty column name in the header")
+        if column in seen:
+            raise InvalidRow(source, line, column, "appears twice in the header")
+        seen.add(column)
+    if "week" not in columns:
+        raise InvalidRow(
+            source, line, None, "has no 'week' column; the header should start like week,miles"
+        )
+
+
+def unknown_columns(mileage_header: list[str]) -> list[str]:
+    """Header names the reader ignores (the CLI warns about them)."""
+    return [c for c in mileage_header if c.strip().lower() not in _KNOWN]
+
+
+def _unit(columns: list[str], per_day: bool, units: Unit | None, source: str, line: int) -> Unit:
+    has_miles, has_km = "miles" in columns, "km" in columns
+    if has_miles and has_km:
+        raise InvalidRow(
+            source, line, None, "has both 'miles' and 'km' columns; keep only the one you use"
+        )
+    if per_day:
+        if has_miles or has_km:
+            raise InvalidRow(
+                source,
+                line,
+                "miles" if has_miles else "km",
+                "per-day columns (mon..sun) give the week's distance; remove this column"
+                " and pass --units mi or km",
+            )
+        return units or Unit.MILES
+    if not (has_miles or has_km):
+        raise InvalidRow(
+            source,
+            line,
+            None,
+            "needs a 'miles' or 'km' column with each week's distance (or mon..sun columns)",
+        )
+    return Unit.MILES if has_miles else Unit.KM
+
+
+def _week(
+    cells: dict[str, str],
+    line: int,
+    source: str,
+    unit: Unit,
+    per_day: bool,
+    decimal_comma: bool,
+) -> Week:
+    def number(column: str, *, allow_blank: bool) -> Decimal | None:
+        raw = cells.get(column, "").strip()
+        if not raw:
+            if allow_blank:
+                return None
+            raise InvalidRow(source, line, column, f"is empty; expected a distance in {unit.word}")
+        text = raw.replace(",", ".") if decimal_comma else raw
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise InvalidRow(
+                source,
+                line,
+                column,
+                f"expected a distance in {unit.word} like 12 or 12.5, found {raw!r}",
+            ) from None
+        if not value.is_finite():
+            raise InvalidRow(source, line, column, f"expected a finite distance, found {raw!r}")
+        if value < 0:
+            raise InvalidRow(source, line, column, f"expected 0 or more, found {raw}")
+        if value > MAX_WEEK_DISTANCE:
+            raise InvalidRow(
+                source,
+                line,
+                column,
+                f"{raw} {unit.word} is more than {MAX_WEEK_DISTANCE} in a week; check for a typo",
+            )
+        return value
+
+    raw_week = cells.get("week", "").strip()
+    if not re.fullmatch(r"\d{1,4}", raw_week):
+        raise InvalidRow(source, line, "week", f"expected a week number like 1, found {raw_week!r}")
+    runs: int | None = None
+    raw_runs = cells.get("runs", "").strip()
+    if raw_runs:
+        if not re.fullmatch(r"[1-7]", raw_runs):
+            raise InvalidRow(source, line, "runs", f"expected 1 to 7 runs, found {raw_runs!r}")
+        runs = int(raw_runs)
+    notes = " ".join(cells.get("notes", "").split())
+    long_run = number("long_run", allow_blank=True)
+    if per_day:
+        days = tuple(number(day, allow_blank=True) or Decimal(0) for day in WEEKDAYS)
+        total = sum(days, Decimal(0))
+        if total > MAX_WEEK_DISTANCE:
+            raise InvalidRow(
+                source,
+                line,
+                None,
+                f"the days add up to {total} {unit.word}, more than {MAX_WEEK_DISTANCE}",
+            )
+        return Week(int(raw_week), line, None, long_run, runs, notes, days)
+    distance = number(unit.word if unit is Unit.MILES else "km", allow_blank=False)
+    assert distance is not None
+    if long_run is not None and long_run > distance:
+        raise InvalidRow(
+            source,
+            line,
+            "long_run",
+            f"the long run ({long_run}) is longer than the week's {distance} {unit.word}",
+        )
+    return Week(int(raw_week), line, distance, long_run, runs, notes, None)

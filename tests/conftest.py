@@ -1,0 +1,65 @@
+"""Shared fixtures: the shipped routines, a quick way to build a plan, golden-file checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planner.mileage import parse_mileage
+from planner.model import Plan
+from planner.routines import RoutineLibrary, load_routines
+from planner.schedule import PlanOptions, build_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_plans"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+GENERATED_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output (review the diff before committing).",
+    )
+
+
+@pytest.fixture(scope="session")
+def routines() -> RoutineLibrary:
+    return load_routines()
+
+
+@pytest.fixture
+def make_plan(routines: RoutineLibrary) -> Callable[..., Plan]:
+    def make(csv_text: str, race_date: str = "2027-04-18", **options: Any) -> Plan:
+        mileage = parse_mileage(csv_text.encode("utf-8"), "test.csv")
+        opts = PlanOptions(
+            race_date=dt.date.fromisoformat(race_date),
+            name=options.pop("name", "Test plan"),
+            timezone=options.pop("timezone", "Europe/Berlin"),
+            **options,
+        )
+        return build_plan(mileage, opts, routines, GENERATED_AT)
+
+    return make
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], None]:
+    """Compare bytes with tests/golden/NAME; --update-golden rewrites the file instead."""
+
+    def check(name: str, actual: bytes) -> None:
+        path = GOLDEN / name
+        if request.config.getoption("--update-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(actual)
+            return
+        assert path.exists(), f"no golden file {path}; run pytest --update-golden and review it"
+        expected = path.read_bytes()
+        assert actual == expected, f"{name} differs from its golden file (pytest --update-golden)"
+
+    return check

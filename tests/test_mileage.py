@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from planner.errors import InvalidRow
+from planner.mileage import MAX_WEEKS, parse_mileage
+from planner.model import Unit
+
+
+def parse(text: str | bytes, **kw: object) -> object:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_mileage(data, "m.csv", **kw)  # type: ignore[arg-type]
+
+
+def test_reads_weeks_with_optional_columns() -> None:
+    m = parse_mileage(b"week,miles,long_run,runs,notes\n1,20,8,4,easy\n2,22,,5,\n", "m.csv")
+    assert m.unit is Unit.MILES
+    assert [w.distance for w in m.weeks] == [Decimal(20), Decimal(22)]
+    assert m.weeks[0].long_run == Decimal(8) and m.weeks[1].long_run is None
+    assert [w.runs for w in m.weeks] == [4, 5]
+    assert m.weeks[0].notes == "easy"
+    assert [w.line for w in m.weeks] == [2, 3]
+
+
+def test_header_case_spaces_bom_and_comments() -> None:
+    text = "\ufeff# my plan\n Week , KM \n# a comment\n1, 30\n\n2,32.5\n"
+    m = parse_mileage(text.encode("utf-8"), "m.csv")
+    assert m.unit is Unit.KM
+    assert [w.distance for w in m.weeks] == [Decimal(30), Decimal("32.5")]
+    assert [w.line for w in m.weeks] == [4, 6]
+
+
+def test_semicolons_with_decimal_commas() -> None:
+    m = parse_mileage(b"week;km;long_run\n1;56,5;20,5\n", "m.csv")
+    assert m.weeks[0].distance == Decimal("56.5")
+    assert m.weeks[0].long_run == Decimal("20.5")
+
+
+def test_per_day_columns_take_units_option() -> None:
+    m = parse_mileage(b"week,mon,tue,wed,thu,fri,sat,sun\n1,,3,,3,,,6\n", "m.csv", units=Unit.KM)
+    assert m.per_day and m.unit is Unit.KM
+    assert m.weeks[0].days == tuple(Decimal(x) for x in (0, 3, 0, 3, 0, 0, 6))
+    assert m.weeks[0].total == Decimal(12)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "m.csv: is empty; expected a header line such as week,miles"),
+        ("week,miles\n", "m.csv, line 2: no weeks after the header; add one row per week"),
+        (
+            "week,miles\n1,20\n3,20\n",
+            "m.csv, line 3, column week: expected week 2 (weeks are numbered 1, 2, 3... with no"
+            " gaps), found 3",
+        ),
+        (
+            "week,miles\n1,abc\n",
+            "m.csv, line 2, column miles: expected a distance in miles like 12 or 12.5,"
+            " found 'abc'",
+        ),
+        ("week,miles\n1,-3\n", "m.csv, line 2, column miles: expected 0 or more, found -3"),
+        (
+            "week,miles\n1,nan\n",
+            "m.csv, line 2, column miles: expected a finite distance, found 'nan'",
+        ),
+        (
+            "week,miles,km\n1,2,3\n",
+            "m.csv, line 1: has both 'miles' and 'km' columns; keep only the one you use",
+        ),
+        (
+            "week,miles\n1,20\n2,20,4\n",
+            "m.csv, line 3: has 3 fields but the header has 2; check for a stray ','",
+        ),
+        (
+            "week,miles,long_run\n1,20,25\n",
+            "m.csv, line 2, column long_run: the long run (25) is longer than the week's 20 miles",
+        ),
+        (
+            "week,miles,runs\n1,20,9\n",
+            "m.csv, line 2, column runs: expected 1 to 7 runs, found '9'",
+        ),
+        (
+            "miles\n20\n",
+            "m.csv, line 1: has no 'week' column; the header should start like week,miles",
+        ),
+    ],
+)
+def test_bad_input_names_line_and_column(text: str, message: str) -> None:
+    with pytest.raises(InvalidRow) as err:
+        parse(text)
+    assert str(err.value) == message
+
+
+def test_not_utf8_says_how_to_resave() -> None:
+    with pytest.raises(InvalidRow, match=r"line 2: is not UTF-8 text; save it .* 'CSV UTF-8'"):
+        parse("week,miles,notes\n1,20,café\n".encode("cp1252"))
+
+
+def test_too_many_weeks_is_refused() -> None:
+    rows = "".join(f"{i},10\n" for i in range(1, MAX_WEEKS + 2))
+    with pytest.raises(InvalidRow, match=f"at most {MAX_WEEKS} weeks"):
+        parse("week,miles\n" + rows)
