@@ -1,0 +1,410 @@
+"""Routine templates: yoga content as TOML data files that a coach can edit.
+
+Each file in ``templates/routines/`` describes one routine (its ``activity`` key names the
+activity it serves). Code holds no pose text: it only validates the data and renders it.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InvalidTemplate, PlanError, UnknownRoutine
+from planner.model import Activity
+
+TRANSITION_SECONDS = 15
+"""Time allowed to move from one pose (or side) into the next."""
+FORM_CUES_FILE = "form_cues.toml"
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    author: str
+    site: str
+    url: str = ""
+
+    def credit(self) -> str:
+        return f"{self.title}, {self.author} ({self.site})"
+
+
+@dataclass(frozen=True)
+class FormCue:
+    """One running-form focus for a week, carried in that week's run events."""
+
+    name: str
+    cue: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Pose:
+    name: str
+    steps: tuple[str, ...]
+    hold: str
+    """How long or how often, as the runner reads it: "5-10 breaths", "20 reps"."""
+    seconds: int
+    """Time one side takes; the event's length is computed from this."""
+    sides: int = 1
+    """2 when the pose is done on each side in turn."""
+    sanskrit: str = ""
+    why: str = ""
+    cautions: tuple[str, ...] = ()
+    group: str = ""
+    """Poses sharing a group are versions of one pose; a session uses one version per group."""
+    level: int = 1
+    """Difficulty of this version within its group (1 = easiest)."""
+    variant: str = ""
+    """A named variant (e.g. "gentle") that replaces the plain poses when asked for."""
+
+
+@dataclass(frozen=True)
+class Routine:
+    activity: Activity
+    title: str
+    summary: str
+    why: str
+    source: Source
+    poses: tuple[Pose, ...]
+    sets_by_level: tuple[int, ...] = (1,)
+    """Sets of the whole sequence at each level (level 1 first)."""
+    path: str = ""
+
+    @property
+    def levels(self) -> int:
+        return max((p.level for p in self.poses), default=1)
+
+    def poses_for(self, level: int = 1, variant: str = "") -> tuple[Pose, ...]:
+        """The poses of one session: for each group the hardest version at or below ``level``.
+
+        A variant (e.g. "gentle") replaces the plain poses of the groups it has versions for;
+        a routine without that variant is done as usual.
+        """
+        swapped = {p.group for p in self.poses if variant and p.variant == variant}
+        candidates = [
+            p
+            for p in self.poses
+            if (variant and p.variant == variant) or (not p.variant and p.group not in swapped)
+        ]
+        chosen: list[Pose] = []
+        seen_groups: set[str] = set()
+        for pose in candidates:
+            if not pose.group:
+                chosen.append(pose)
+                continue
+            if pose.group in seen_groups:
+                continue
+            versions = [p for p in candidates if p.group == pose.group]
+            fitting = [p for p in versions if p.level <= level] or [min(versions, key=_level)]
+            chosen.append(max(fitting, key=_level))
+            seen_groups.add(pose.group)
+        return tuple(chosen)
+
+    def sets_at(self, level: int) -> int:
+        index = min(max(level, 1), len(self.sets_by_level)) - 1
+        return self.sets_by_level[index]
+
+    def minutes(self, level: int = 1, variant: str = "") -> int:
+        """The session's length: every pose's hold on every side, every set, rounded up to 5."""
+        poses = self.poses_for(level, variant)
+        holds = sum(p.sides for p in poses) * self.sets_at(level)
+        seconds = sum(p.seconds * p.sides for p in poses) * self.sets_at(level)
+        seconds += TRANSITION_SECONDS * (holds - 1)  # moving between holds, not before the first
+        return max(5, math.ceil(seconds / 300) * 5)
+
+
+def _level(pose: Pose) -> int:
+    return pose.level
+
+
+@dataclass(frozen=True)
+class RoutineLibrary:
+    routines: Mapping[Activity, Routine]
+    folder: str = ""
+    form_cues: tuple[FormCue, ...] = ()
+    form_cues_source: Source | None = None
+
+    def __getitem__(self, activity: Activity) -> Routine:
+        try:
+            return self.routines[activity]
+        except KeyError:
+            raise UnknownRoutine(
+                f"no routine template for {activity.value!r} in {self.folder or 'templates'};"
+                f" add {activity.value}.toml"
+            ) from None
+
+    def __contains__(self, activity: object) -> bool:
+        return activity in self.routines
+
+
+def default_templates_dir() -> Path:
+    """templates/ inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "routines").is_dir():
+            return candidate
+    raise PlanError(f"the routine templates are missing (looked in {here / 'templates'})")
+
+
+def load_routines(folder: Path | None = None) -> RoutineLibrary:
+    """Read and validate every routine in ``folder/routines`` (default: the shipped templates)."""
+    base = folder if folder is not None else default_templates_dir()
+    routines_dir = base / "routines"
+    if not base.is_dir():
+        raise PlanError(f"templates folder {base} does not exist", where="--templates")
+    if not routines_dir.is_dir():
+        raise PlanError(
+            f"{base} has no routines/ folder; copy templates/routines from planner as a start",
+            where="--templates",
+        )
+    found: dict[Activity, Routine] = {}
+    for path in sorted(routines_dir.glob("*.toml")):
+        routine = parse_routine(path.read_bytes(), str(path))
+        if routine.activity.value != path.stem:
+            raise InvalidTemplate(
+                str(path),
+                "activity",
+                f"is {routine.activity.value!r} but the file is named {path.stem}.toml;"
+                " name the file after its activity",
+            )
+        found[routine.activity] = routine
+    cues: tuple[FormCue, ...] = ()
+    cues_source: Source | None = None
+    cues_path = base / FORM_CUES_FILE
+    if cues_path.is_file():
+        cues, cues_source = parse_form_cues(cues_path.read_bytes(), str(cues_path))
+    return RoutineLibrary(found, str(base), cues, cues_source)
+
+
+def _load_toml(data: bytes, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise InvalidTemplate(source, None, f"not UTF-8 text ({err.reason})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidTemplate(source, None, f"not valid TOML: {err}") from None
+
+
+def _parse_source(t: _Table) -> Source:
+    table = t.table("source")
+    table.reject_unknown({"title", "author", "site", "url"})
+    return Source(
+        title=table.text("title"),
+        author=table.text("author"),
+        site=table.text("site"),
+        url=table.text("url", default=""),
+    )
+
+
+def parse_form_cues(data: bytes, source: str) -> tuple[tuple[FormCue, ...], Source]:
+    """templates/form_cues.toml: [source] and [[cues]] with name, cue and why."""
+    t = _Table(_load_toml(data, source), source, "")
+    credit = _parse_source(t)
+    cues = []
+    for table in t.list_of_tables("cues"):
+        table.reject_unknown({"name", "cue", "why"})
+        cues.append(FormCue(table.text("name"), table.text("cue"), table.text("why")))
+    if not cues:
+        raise InvalidTemplate(source, "cues", "needs at least one [[cues]] entry")
+    t.reject_unknown({"source", "cues"})
+    return tuple(cues), credit
+
+
+def parse_routine(data: bytes, source: str) -> Routine:
+    t = _Table(_load_toml(data, source), source, "")
+    activity_name = t.text("activity")
+    try:
+        activity = Activity(activity_name)
+    except ValueError:
+        known = ", ".join(a.value for a in Activity if not a.is_running)
+        raise InvalidTemplate(
+            source, "activity", f"unknown activity {activity_name!r}; expected one of {known}"
+        ) from None
+    if activity.is_running:
+        known = ", ".join(a.value for a in Activity if not a.is_running)
+        raise InvalidTemplate(
+            source,
+            "activity",
+            f"{activity_name!r} is a run, not a routine; expected one of {known}",
+        )
+    poses_raw = t.list_of_tables("poses")
+    if not poses_raw:
+        raise InvalidTemplate(source, "poses", "a routine needs at least one [[poses]] entry")
+    poses = tuple(_parse_pose(p) for p in poses_raw)
+    sets = t.int_list("sets_by_level", default=[1])
+    t.reject_unknown({"activity", "title", "summary", "why", "source", "poses", "sets_by_level"})
+    return Routine(
+        activity=activity,
+        title=t.text("title"),
+        summary=t.text("summary"),
+        why=t.text("why"),
+        source=_parse_source(t),
+        poses=poses,
+        sets_by_level=tuple(sets),
+        path=source,
+    )
+
+
+_POSE_KEYS = {
+    "name",
+    "sanskrit",
+    "why",
+    "steps",
+    "hold",
+    "seconds",
+    "sides",
+    "cautions",
+    "group",
+    "level",
+    "variant",
+}
+
+
+def _parse_pose(t: _Table) -> Pose:
+    sides = t.integer("sides", default=1)
+    if sides not in (1, 2):
+        raise InvalidTemplate(t.source, t.key("sides"), f"expected 1 or 2, found {sides}")
+    seconds = t.integer("seconds")
+    if not 5 <= seconds <= 3600:
+        raise InvalidTemplate(
+            t.source, t.key("seconds"), f"expected 5 to 3600 seconds, found {seconds}"
+        )
+    steps = t.text_list("steps")
+    if not steps:
+        raise InvalidTemplate(t.source, t.key("steps"), "a pose needs at least one step")
+    level = t.integer("level", default=1)
+    if level < 1:
+        raise InvalidTemplate(t.source, t.key("level"), f"expected 1 or more, found {level}")
+    t.reject_unknown(_POSE_KEYS)
+    return Pose(
+        name=t.text("name"),
+        steps=tuple(steps),
+        hold=t.text("hold"),
+        seconds=seconds,
+        sides=sides,
+        sanskrit=t.text("sanskrit", default=""),
+        why=t.text("why", default=""),
+        cautions=tuple(t.text_list("cautions", default=[])),
+        group=t.text("group", default=""),
+        level=level,
+        variant=t.text("variant", default=""),
+    )
+
+
+class _Table:
+    """A TOML table with typed getters whose errors name the file and the dotted key."""
+
+    def __init__(self, raw: Mapping[str, Any], source: str, prefix: str) -> None:
+        self.raw = raw
+        self.source = source
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def _get(self, name: str, default: Any, kind: str) -> Any:
+        if name in self.raw:
+            return self.raw[name]
+        if default is not None:
+            return default
+        raise InvalidTemplate(self.source, self.key(name), f"missing; expected {kind}")
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self._get(name, default, "a text value")
+        if not isinstance(value, str):
+            raise InvalidTemplate(self.source, self.key(name), "expected a text value in quotes")
+        if default is None and not value.strip():
+            raise InvalidTemplate(self.source, self.key(name), "is empty; write the text in quotes")
+        return value.strip()
+
+    def integer(self, name: str, default: int | None = None) -> int:
+        value = self._get(name, default, "a whole number")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidTemplate(
+                self.source, self.key(name), f"expected a whole number, found {value!r}"
+            )
+        return value
+
+    def text_list(self, name: str, default: list[str] | None = None) -> list[str]:
+        value = self._get(name, default, "a list of text values")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidTemplate(
+                self.source, self.key(name), 'expected a list of text values like ["...", "..."]'
+            )
+        if any(not v.strip() for v in value):
+            raise InvalidTemplate(self.source, self.key(name), "has an empty entry")
+        return [v.strip() for v in value]
+
+    def int_list(self, name: str, default: list[int] | None = None) -> list[int]:
+        value = self._get(name, default, "a list of whole numbers")
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        ):
+            raise InvalidTemplate(
+                self.source,
+                self.key(name),
+                "expected a list of whole numbers above 0, like [1, 2, 3]",
+            )
+        return list(value)
+
+    def table(self, name: str) -> _Table:
+        value = self._get(name, None, f"a [{self.key(name)}] table")
+        if not isinstance(value, dict):
+            raise InvalidTemplate(
+                self.source, self.key(name), f"expected a [{self.key(name)}] table"
+            )
+        return _Table(value, self.source, f"{self.key(name)}.")
+
+    def list_of_tables(self, name: str) -> list[_Table]:
+        value = self._get(name, [], "[[...]] tables")
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise InvalidTemplate(self.source, self.key(name), f"expected [[{name}]] tables")
+        return [_Table(v, self.source, f"{self.key(name)}[{i + 1}].") for i, v in enumerate(value)]
+
+    def reject_unknown(self, allowed: set[str]) -> None:
+        for name in self.raw:
+            if name not in allowed:
+                hint = ", ".join(sorted(allowed))
+                raise InvalidTemplate(
+                    self.source, self.key(name), f"unknown key; expected one of {hint}"
+                )
+
+
+def render_description(
+    routine: Routine, level: int = 1, variant: str = "", minutes: int | None = None
+) -> str:
+    """Plain text for a calendar's event view: why, numbered poses with steps, source."""
+    poses = routine.poses_for(level, variant)
+    sets = routine.sets_at(level)
+    length = minutes if minutes is not None else routine.minutes(level, variant)
+    lines = [routine.summary, f"About {length} min" + (f", {sets} sets" if sets > 1 else "") + "."]
+    if routine.why:
+        lines += ["", routine.why]
+    for number, pose in enumerate(poses, start=1):
+        name = f"{pose.name} ({pose.sanskrit})" if pose.sanskrit else pose.name
+        each = ", each side" if pose.sides == 2 else ""
+        lines += ["", f"{number}. {name}: {pose.hold}{each}"]
+        lines += [f"   - {step}" for step in pose.steps]
+        lines += [f"   Caution: {c}" for c in pose.cautions]
+    lines += [
+        "",
+        f"Source: {routine.source.title}, {routine.source.author} ({routine.source.site})",
+    ]
+    return "\n".join(lines)
+
+
+def render_details(routine: Routine, level: int = 1, variant: str = "") -> str:
+    """One line for a spreadsheet cell: the poses and their holds."""
+    parts = []
+    for pose in routine.poses_for(level, variant):
+        each = " each side" if pose.sides == 2 else ""
+        parts.append(f"{pose.name} {pose.hold}{each}")
+    sets = routine.sets_at(level)
+    prefix = f"{sets} sets: " if sets > 1 else ""
+    return prefix + "; ".join(parts)
