@@ -1,0 +1,553 @@
+"""Build a plan: a pure function of the weeks, the race date, the options and the routines.
+
+No files, no clock: the caller passes ``generated_at`` so the same inputs give the same plan.
+The rules are documented in README.md ("How the plan is scheduled").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from planner.errors import InvalidOption, InvalidRow, PlanError
+from planner.model import (
+    WEEKDAYS,
+    Activity,
+    Mileage,
+    Plan,
+    PlanWeek,
+    Session,
+    Unit,
+    Week,
+)
+from planner.routines import RoutineLibrary, render_description, render_details
+
+HALF = Decimal("0.5")
+DEFAULT_RUNS = 4
+DEFAULT_RUN_OFFSETS: dict[int, tuple[int, ...]] = {
+    # Days before the long run for each number of runs a week: spread out, with the
+    # shorter runs early in the week and a rest day where one fits.
+    1: (0,),
+    2: (4, 0),
+    3: (5, 3, 0),
+    4: (5, 3, 1, 0),
+    5: (5, 4, 3, 1, 0),
+    6: (6, 5, 4, 3, 1, 0),
+    7: (6, 5, 4, 3, 2, 1, 0),
+}
+LONG_RUN_SHARE = Decimal("0.3")
+REFUEL = dt.timedelta(minutes=30)
+"""Time to eat and drink between the post-run recovery and legs up the wall."""
+UNTIMED_RACE = dt.timedelta(minutes=60)
+"""Length of a race whose distance isn't known."""
+MAX_STRENGTH_PER_WEEK = 2
+RACE_DISTANCES: dict[str, dict[Unit, Decimal]] = {
+    "5k": {Unit.KM: Decimal(5), Unit.MILES: Decimal("3.1")},
+    "10k": {Unit.KM: Decimal(10), Unit.MILES: Decimal("6.2")},
+    "half": {Unit.KM: Decimal("21.1"), Unit.MILES: Decimal("13.1")},
+    "marathon": {Unit.KM: Decimal("42.2"), Unit.MILES: Decimal("26.2")},
+}
+RACE_NAMES = {"5k": "5K", "10k": "10K", "half": "Half marathon", "marathon": "Marathon"}
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """Everything about a plan that isn't in the mileage CSV."""
+
+    race_date: dt.date
+    name: str
+    timezone: str = "UTC"
+    run_days: tuple[int, ...] | None = None
+    """Weekday numbers (Monday = 0) the runner runs on; None picks a default."""
+    long_run_day: int | None = None
+    """Weekday number of the long run; None means the race's weekday."""
+    run_time: dt.time = dt.time(7, 0)
+    long_run_time: dt.time = dt.time(8, 0)
+    pace: Decimal | None = None
+    """Minutes per unit (9.5 = 9:30); None means 10:00/mi or 6:15/km."""
+    race_distance: str | None = None
+    """5k, 10k, half, marathon or a number in the plan's unit."""
+    remind_minutes: int | None = None
+    yoga_only: bool = False
+    gentle_inversion: bool = False
+    bedtime: dt.time | None = None
+    all_day: bool = False
+
+
+def default_pace(unit: Unit) -> Decimal:
+    return Decimal(10) if unit is Unit.MILES else Decimal("6.25")
+
+
+def build_plan(
+    mileage: Mileage,
+    options: PlanOptions,
+    routines: RoutineLibrary,
+    generated_at: dt.datetime,
+) -> Plan:
+    """Turn the weeks into timed sessions. Raises PlanError for plans that can't be built."""
+    zone = ZoneInfo(options.timezone)
+    weeks = mileage.weeks
+    count = len(weeks)
+    race_day = options.race_date
+    long_day = options.long_run_day if options.long_run_day is not None else race_day.weekday()
+    if options.run_days is not None and long_day not in options.run_days:
+        raise InvalidOption(
+            "--long-run-day",
+            f"{WEEKDAYS[long_day]} is not one of the run days"
+            f" ({','.join(WEEKDAYS[d] for d in options.run_days)}); add it to --run-days",
+        )
+    race_distance = _race_distance(options.race_distance, mileage, race_day)
+    pace = options.pace if options.pace is not None else default_pace(mileage.unit)
+
+    days_of_runs: list[dict[dt.date, tuple[Activity, Decimal | None]]] = []
+    plan_weeks: list[PlanWeek] = []
+    previous_total: Decimal | None = None
+    for number, week in enumerate(weeks, start=1):
+        last_day = race_day - dt.timedelta(days=7 * (count - number))
+        first_day = last_day - dt.timedelta(days=6)
+        is_race_week = number == count
+        runs = _week_runs(
+            week,
+            mileage,
+            [first_day + dt.timedelta(days=i) for i in range(7)],
+            long_day,
+            options,
+            race_day if is_race_week else None,
+            race_distance,
+        )
+        days_of_runs.append(runs)
+        total = sum((d for _, d in runs.values() if d is not None), Decimal(0))
+        plan_weeks.append(
+            PlanWeek(
+                number=number,
+                weeks_to_race=count - number,
+                first_day=first_day,
+                last_day=last_day,
+                distance=total,
+                cutback=previous_total is not None and not is_race_week and total < previous_total,
+                notes=week.notes,
+            )
+        )
+        previous_total = total
+
+    builder = _SessionBuilder(options, routines, mileage.unit, zone, pace, plan_weeks)
+    before_long = {
+        day - dt.timedelta(days=1)
+        for runs in days_of_runs
+        for day, (activity, _) in runs.items()
+        if activity in (Activity.LONG_RUN, Activity.RACE)
+    }
+    strength_levels = _strength_levels(plan_weeks, routines)
+    for plan_week, runs, level in zip(plan_weeks, days_of_runs, strength_levels, strict=True):
+        strength_days = 0
+        last_strength: dt.date | None = None
+        for offset in range(7):
+            day = plan_week.first_day + dt.timedelta(days=offset)
+            if day in runs:
+                activity, distance = runs[day]
+                builder.run_day(plan_week, day, activity, distance)
+            elif (
+                plan_week.weeks_to_race > 0
+                and day not in before_long
+                and strength_days < MAX_STRENGTH_PER_WEEK
+                and (last_strength is None or (day - last_strength).days > 1)
+            ):
+                builder.strength_day(plan_week, day, level)
+                strength_days += 1
+                last_strength = day
+            if options.bedtime is not None:
+                builder.bedtime(plan_week, day)
+
+    sessions = tuple(sorted(builder.sessions, key=lambda s: (s.start, s.end)))
+    _check_no_overlap(sessions)
+    return Plan(
+        name=options.name,
+        timezone=options.timezone,
+        unit=mileage.unit,
+        race_date=race_day,
+        weeks=tuple(plan_weeks),
+        sessions=sessions,
+        generated_at=generated_at,
+        remind_minutes=options.remind_minutes,
+        all_day=options.all_day,
+        routines_used=tuple(
+            sorted({s.activity.value for s in sessions if not s.activity.is_running})
+        ),
+    )
+
+
+def parse_race_distance(text: str, unit: Unit) -> Decimal:
+    key = text.strip().lower().replace(" ", "")
+    aliases = {"halfmarathon": "half", "21k": "half", "full": "marathon", "42k": "marathon"}
+    key = aliases.get(key, key)
+    if key in RACE_DISTANCES:
+        return RACE_DISTANCES[key][unit]
+    try:
+        value = Decimal(key.replace(",", "."))
+    except ArithmeticError:
+        value = Decimal(-1)
+    if not value.is_finite() or not Decimal(0) < value <= Decimal(500):
+        raise InvalidOption(
+            "--race-distance",
+            f"expected 5k, 10k, half, marathon or a distance in {unit.word}, found {text!r}",
+        )
+    return value
+
+
+def _race_distance(text: str | None, mileage: Mileage, race_day: dt.date) -> Decimal | None:
+    race_week = mileage.weeks[-1]
+    if text is not None:
+        return parse_race_distance(text, mileage.unit)
+    if race_week.days is not None:
+        on_race_day = race_week.days[race_day.weekday()]
+        return on_race_day if on_race_day > 0 else None
+    if race_week.long_run is not None and race_week.long_run > 0:
+        return race_week.long_run
+    return None
+
+
+def _week_runs(
+    week: Week,
+    mileage: Mileage,
+    dates: Sequence[dt.date],
+    long_day: int,
+    options: PlanOptions,
+    race_day: dt.date | None,
+    race_distance: Decimal | None,
+) -> dict[dt.date, tuple[Activity, Decimal | None]]:
+    """The week's runs: date -> (run, long run or race; distance)."""
+    by_weekday = {d.weekday(): d for d in dates}
+    runs: dict[dt.date, tuple[Activity, Decimal | None]] = {}
+    if week.days is not None:
+        distances = {by_weekday[i]: d for i, d in enumerate(week.days) if d > 0}
+        if race_day is not None:
+            distances.pop(race_day, None)
+            runs = {day: (Activity.RUN, d) for day, d in distances.items()}
+            runs[race_day] = (Activity.RACE, race_distance)
+            return runs
+        long_date = _per_day_long_run(distances, options.long_run_day, by_weekday)
+        return {
+            day: (Activity.LONG_RUN if day == long_date else Activity.RUN, d)
+            for day, d in distances.items()
+        }
+
+    total = week.total
+    if total == 0 and race_day is None:
+        return {}
+    run_weekdays = _run_weekdays(week, mileage, options, long_day)
+    run_dates = sorted(by_weekday[w] for w in run_weekdays)
+    if race_day is not None:
+        race = race_distance if race_distance is not None else Decimal(0)
+        if race > total:
+            raise InvalidRow(
+                mileage.source,
+                week.line,
+                mileage.unit.word,
+                f"race week has {total} {mileage.unit.word} but the race alone is {race};"
+                " raise the week's total or pass --race-distance",
+            )
+        others = [d for d in run_dates if d != race_day]
+        rest = total - race
+        if rest > 0 and not others:
+            raise InvalidRow(
+                mileage.source,
+                week.line,
+                "runs",
+                f"race week has {rest} {mileage.unit.word} besides the race but only one run;"
+                " raise 'runs' or lower the week's total",
+            )
+        runs = {
+            day: (Activity.RUN, d)
+            for day, d in zip(others, _split(rest, len(others)), strict=True)
+            if d > 0
+        }
+        runs[race_day] = (Activity.RACE, race_distance)
+        return runs
+
+    long_run_date = by_weekday[long_day]
+    others = [d for d in run_dates if d != long_run_date]
+    if week.long_run == 0 or not others:
+        if week.long_run == 0:
+            parts = _split(total, len(run_dates))
+            return {
+                day: (Activity.RUN, d) for day, d in zip(run_dates, parts, strict=True) if d > 0
+            }
+        return {long_run_date: (Activity.LONG_RUN, total)}
+    long = week.long_run if week.long_run is not None else _long_run_share(total, len(run_dates))
+    runs = {
+        day: (Activity.RUN, d)
+        for day, d in zip(others, _split(total - long, len(others)), strict=True)
+        if d > 0
+    }
+    runs[long_run_date] = (Activity.LONG_RUN, long)
+    return runs
+
+
+def _run_weekdays(week: Week, mileage: Mileage, options: PlanOptions, long_day: int) -> list[int]:
+    if options.run_days is None:
+        count = week.runs or DEFAULT_RUNS
+        return [(long_day - offset) % 7 for offset in DEFAULT_RUN_OFFSETS[count]]
+    chosen = list(options.run_days)
+    if week.runs is not None and week.runs < len(chosen):
+        # Keep the long run and the days furthest from it: the runs stay spread out.
+        others = sorted(
+            (d for d in chosen if d != long_day), key=lambda d: (long_day - d) % 7, reverse=True
+        )
+        chosen = [long_day, *others[: week.runs - 1]]
+    elif week.runs is not None and week.runs > len(chosen):
+        raise InvalidRow(
+            mileage.source,
+            week.line,
+            "runs",
+            f"{week.runs} runs but --run-days lists only {len(chosen)} days;"
+            " add days or lower runs",
+        )
+    return chosen
+
+
+def _per_day_long_run(
+    distances: dict[dt.date, Decimal], long_run_day: int | None, by_weekday: dict[int, dt.date]
+) -> dt.date | None:
+    if len(distances) < 2:
+        return None
+    if long_run_day is not None:
+        day = by_weekday[long_run_day]
+        return day if day in distances else None
+    longest = max(distances.values())
+    if list(distances.values()).count(longest) == len(distances):
+        return None  # all runs the same length: none of them is "the long run"
+    return max(day for day, d in distances.items() if d == longest)
+
+
+def _long_run_share(total: Decimal, runs: int) -> Decimal:
+    share = (total * LONG_RUN_SHARE / HALF).to_integral_value(ROUND_FLOOR) * HALF
+    even = (total / runs / HALF).to_integral_value(ROUND_CEILING) * HALF
+    return min(total, max(share, even))
+
+
+def _split(total: Decimal, count: int) -> list[Decimal]:
+    """Split ``total`` into ``count`` parts in half units that add up exactly.
+
+    Earlier days get the odd half units; a remainder finer than a half unit goes to the first.
+    """
+    if count == 0:
+        return []
+    halves = int((total / HALF).to_integral_value(ROUND_FLOOR))
+    remainder = total - halves * HALF
+    base, extra = divmod(halves, count)
+    parts = [HALF * (base + (1 if i < extra else 0)) for i in range(count)]
+    parts[0] += remainder
+    return parts
+
+
+def _strength_levels(weeks: Sequence[PlanWeek], routines: RoutineLibrary) -> list[int]:
+    """Backside strength gets harder across the plan and eases off in cutback weeks."""
+    if Activity.BACKSIDE_STRENGTH not in routines:
+        return [1] * len(weeks)
+    top = routines[Activity.BACKSIDE_STRENGTH].levels
+    training = max(len(weeks) - 1, 1)
+    levels = []
+    for week in weeks:
+        level = 1 + (week.number - 1) * top // training
+        if week.cutback:
+            level -= 1
+        levels.append(max(1, min(top, level)))
+    return levels
+
+
+def plan_key(name: str) -> str:
+    """The plan's part of every UID: readable, and unique to the exact name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "plan"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    return f"{slug}-{digest}"
+
+
+def session_uid(name: str, activity: Activity, days_before_race: int) -> str:
+    """Stable for the same plan, activity and days before the race, whatever the race date."""
+    return f"{plan_key(name)}-{activity.value.replace('_', '-')}-t{days_before_race}@planner"
+
+
+def format_distance(distance: Decimal) -> str:
+    text = format(distance.normalize(), "f")
+    return text
+
+
+def format_pace(pace: Decimal) -> str:
+    seconds = int((pace * 60).to_integral_value(ROUND_HALF_UP))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class _SessionBuilder:
+    def __init__(
+        self,
+        options: PlanOptions,
+        routines: RoutineLibrary,
+        unit: Unit,
+        zone: ZoneInfo,
+        pace: Decimal,
+        weeks: Sequence[PlanWeek],
+    ) -> None:
+        self.options = options
+        self.routines = routines
+        self.unit = unit
+        self.zone = zone
+        self.pace = pace
+        self.count = len(weeks)
+        self.sessions: list[Session] = []
+        self.variant = "gentle" if options.gentle_inversion else ""
+
+    def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=self.zone)
+
+    def _add(
+        self,
+        week: PlanWeek,
+        day: dt.date,
+        activity: Activity,
+        start: dt.datetime,
+        end: dt.datetime,
+        title: str,
+        description: str,
+        details: str,
+        distance: Decimal | None = None,
+    ) -> None:
+        days_before = (self.options.race_date - day).days
+        self.sessions.append(
+            Session(
+                activity=activity,
+                start=start,
+                end=end,
+                title=title,
+                description=description,
+                details=details,
+                week=week.number,
+                weeks_to_race=week.weeks_to_race,
+                days_before_race=days_before,
+                uid=session_uid(self.options.name, activity, days_before),
+                categories=("Running",) if activity.is_running else ("Yoga", "Running"),
+                distance=distance,
+            )
+        )
+
+    def _yoga(
+        self,
+        week: PlanWeek,
+        day: dt.date,
+        activity: Activity,
+        *,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        level: int = 1,
+    ) -> dt.datetime:
+        """Add one yoga session that starts at ``start`` or ends at ``end``; returns its end."""
+        routine = self.routines[activity]
+        minutes = routine.minutes(level, self.variant)
+        length = dt.timedelta(minutes=minutes)
+        if start is None:
+            assert end is not None
+            start = end - length
+        end = start + length
+        self._add(
+            week,
+            day,
+            activity,
+            start,
+            end,
+            f"{routine.title} ({minutes} min)",
+            render_description(routine, level, self.variant, minutes) + self._footer(week),
+            render_details(routine, level, self.variant),
+        )
+        return end
+
+    def _footer(self, week: PlanWeek) -> str:
+        return (
+            f"\n\nWeek {week.number} of {self.count}, {_weeks_to_race(week.weeks_to_race)}."
+            f"\nPlan: {self.options.name}"
+        )
+
+    def run_day(
+        self, week: PlanWeek, day: dt.date, activity: Activity, distance: Decimal | None
+    ) -> None:
+        time = self.options.run_time if activity is Activity.RUN else self.options.long_run_time
+        start = self._at(day, time)
+        minutes = (
+            int((distance * self.pace).to_integral_value(ROUND_HALF_UP))
+            if distance is not None
+            else int(UNTIMED_RACE.total_seconds() // 60)
+        )
+        end = start + dt.timedelta(minutes=max(minutes, 1))
+        self._yoga(week, day, Activity.PRE_RUN_ACTIVATION, end=start)
+        if not self.options.yoga_only:
+            title, description, details = self._run_text(week, activity, distance, minutes)
+            self._add(week, day, activity, start, end, title, description, details, distance)
+        recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=end)
+        if activity in (Activity.LONG_RUN, Activity.RACE):
+            self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=recovered + REFUEL)
+
+    def _run_text(
+        self, week: PlanWeek, activity: Activity, distance: Decimal | None, minutes: int
+    ) -> tuple[str, str, str]:
+        unit = self.unit.value
+        amount = f"{format_distance(distance)} {unit}" if distance is not None else ""
+        if activity is Activity.RACE:
+            race = self.options.race_distance
+            label = RACE_NAMES.get((race or "").strip().lower(), "Race")
+            title = f"Race day: {label}" + (f" {amount}" if amount and label == "Race" else "")
+            if amount and label != "Race":
+                title += f" ({amount})"
+        else:
+            kind = "Long run" if activity is Activity.LONG_RUN else "Run"
+            title = f"{kind} {amount}"
+        lines = [title]
+        if distance is not None:
+            lines.append(
+                f"About {minutes} min at {format_pace(self.pace)} per {unit}"
+                f" ({format_distance(distance)} {unit})."
+            )
+        if week.notes:
+            lines.append(f"Notes: {week.notes}")
+        cues = self.routines.form_cues
+        if cues:
+            cue = cues[(week.number - 1) % len(cues)]
+            lines.append(f"Form focus this week: {cue.name}. {cue.cue}")
+        details = " ".join(lines[1:])
+        return title, "\n".join(lines) + self._footer(week), details
+
+    def strength_day(self, week: PlanWeek, day: dt.date, level: int) -> None:
+        self._yoga(
+            week,
+            day,
+            Activity.BACKSIDE_STRENGTH,
+            start=self._at(day, self.options.run_time),
+            level=level,
+        )
+
+    def bedtime(self, week: PlanWeek, day: dt.date) -> None:
+        assert self.options.bedtime is not None
+        self._yoga(
+            week, day, Activity.BEDTIME_LEGS_UP_THE_WALL, start=self._at(day, self.options.bedtime)
+        )
+
+
+def _weeks_to_race(weeks: int) -> str:
+    if weeks == 0:
+        return "race week"
+    return f"{weeks} week{'s' if weeks != 1 else ''} to race"
+
+
+def _check_no_overlap(sessions: Iterable[Session]) -> None:
+    previous: Session | None = None
+    for session in sessions:
+        if previous is not None and session.start < previous.end:
+            raise PlanError(
+                f"{previous.title} on {previous.start:%a %d %b} ends at {previous.end:%H:%M},"
+                f" after {session.title} starts at {session.start:%H:%M}; choose an earlier"
+                " --run-time / --long-run-time or a later --bedtime",
+                where="schedule",
+            )
+        previous = session
