@@ -1,0 +1,1 @@
+"""One module per output format, each a function Plan -> bytes or str."""
