@@ -21,6 +21,9 @@ from planner.errors import PlanError
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
+# Kept in step with planner.export.FORMATS (a test checks); listed here so --help needn't
+# import the exporters.
+_FORMAT_NAMES = ("ics", "csv")
 
 
 class PlannerGroup(click.Group):
@@ -137,6 +140,27 @@ def cli(debug: bool) -> None:
     type=click.Path(path_type=Path),
     help="Folder with your own routines/ templates (same schema as planner's).",
 )
+@click.option(
+    "--bedtime",
+    is_flag=False,
+    flag_value="21:30",
+    metavar="[HH:MM]",
+    help="Add a short legs-up-the-wall every evening (default time 21:30).",
+)
+@click.option(
+    "--gentle-inversion",
+    is_flag=True,
+    help="Legs on a pillow instead of up the wall (for glaucoma or blood-pressure medication).",
+)
+@click.option("--all-day", is_flag=True, help="Write all-day events instead of timed ones.")
+@click.option(
+    "--format",
+    "formats",
+    default="ics,csv",
+    show_default=True,
+    metavar="LIST",
+    help="Comma list of outputs: " + ", ".join(_FORMAT_NAMES) + ".",
+)
 def build(
     mileage: Path,
     race_date: str,
@@ -153,11 +177,14 @@ def build(
     name: str | None,
     units: str | None,
     templates: Path | None,
+    bedtime: str | None,
+    gentle_inversion: bool,
+    all_day: bool,
+    formats: str,
 ) -> None:
     """Build plan.ics and plan.csv from a weekly MILEAGE csv and a race date."""
     from planner import options as parse
-    from planner.export.ics import to_ics
-    from planner.export.plan_csv import to_csv
+    from planner.export import parse_formats, render
     from planner.mileage import read_mileage
     from planner.model import Unit
     from planner.routines import load_routines
@@ -176,7 +203,11 @@ def build(
         race_distance=race_distance,
         remind_minutes=parse.parse_remind(remind) if remind is not None else None,
         yoga_only=yoga_only,
+        gentle_inversion=gentle_inversion,
+        bedtime=parse.parse_time(bedtime, "--bedtime") if bedtime else None,
+        all_day=all_day,
     )
+    chosen = parse_formats(formats)
     folder = out if out is not None else Path(f"{mileage.stem}-plan")
     if (folder / "plan.csv").resolve() == mileage.resolve():
         raise PlanError(
@@ -187,9 +218,7 @@ def build(
     weeks = read_mileage(mileage, units=Unit(units) if units else None)
     routines = load_routines(templates)
     plan = build_plan(weeks, plan_options, routines, generated_at=_clock())
-    written = write_files(
-        folder, {"plan.ics": to_ics(plan), "plan.csv": to_csv(plan).encode("utf-8")}
-    )
+    written = write_files(folder, render(plan, chosen))
     _summary(plan, written)
 
 

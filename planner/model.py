@@ -88,6 +88,10 @@ class Session:
     uid: str
     categories: tuple[str, ...]
     distance: Decimal | None = None
+    sequence: int = 0
+    """Revision number for calendars that already hold this event (RFC 5545 SEQUENCE)."""
+    cancelled: bool = False
+    """Kept in the file as STATUS:CANCELLED so calendars drop an event a new build removed."""
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,55 @@
-"""One module per output format, each a function Plan -> bytes or str."""
+"""One module per output format, each a function Plan -> bytes.
+
+FORMATS maps a --format name to the file it writes and the exporter that makes it; exporters
+are imported only when used, so a build loads just what it writes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planner.errors import InvalidOption
+from planner.model import Plan
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    filename: str
+    exporter: str
+    """"module:function" of a function Plan -> bytes."""
+    help: str
+
+    def render(self, plan: Plan) -> bytes:
+        module, function = self.exporter.split(":")
+        render: Callable[[Plan], bytes] = getattr(importlib.import_module(module), function)
+        return render(plan)
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("ics", "plan.ics", "planner.export.ics:to_ics", "iCalendar for any calendar app"),
+        Format("csv", "plan.csv", "planner.export.plan_csv:to_csv_bytes", "one row per event"),
+    )
+}
+DEFAULT_FORMATS = ("ics", "csv")
+
+
+def parse_formats(text: str, option: str = "--format") -> tuple[str, ...]:
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    if not names:
+        raise InvalidOption(option, f"expected one or more of {', '.join(FORMATS)}")
+    for name in names:
+        if name not in FORMATS:
+            raise InvalidOption(
+                option, f"unknown format {name!r}; expected a comma list of {', '.join(FORMATS)}"
+            )
+    return tuple(dict.fromkeys(names))
+
+
+def render(plan: Plan, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """File name -> content for each format asked for."""
+    return {FORMATS[name].filename: FORMATS[name].render(plan) for name in formats}

@@ -36,7 +36,7 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", session.uid)
     event.add("dtstamp", stamp)
-    event.add("sequence", 0)
+    event.add("sequence", session.sequence)
     if plan.all_day:
         day = session.start.date()
         event.add("dtstart", day)
@@ -48,7 +48,8 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Event:
     event.add("summary", session.title)
     event.add("description", session.description)
     event.add("categories", list(session.categories))
-    event.add("status", "CONFIRMED")
+    if session.cancelled:
+        event.add("status", "CANCELLED")
     # What `planner reschedule` needs to re-time an exported plan without its CSV.
     event.add("x-planner-plan", plan.name)
     event.add("x-planner-activity", session.activity.value)

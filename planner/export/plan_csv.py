@@ -54,3 +54,7 @@ def to_csv(plan: Plan) -> str:
             ]
         )
     return out.getvalue()
+
+
+def to_csv_bytes(plan: Plan) -> bytes:
+    return to_csv(plan).encode("utf-8")
