@@ -1,0 +1,59 @@
+"""The project's own checks: lint, types, and an install that ships the templates."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.export import FORMATS
+from planner.routines import default_templates_dir
+from tests.conftest import ROOT
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} is not installed; it comes with pip install '.[test]'"
+    return found
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "planner", "tests"],
+        ["ruff", "format", "--check", "planner", "tests"],
+        ["mypy"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_lint_and_types_are_clean(command: list[str]) -> None:
+    done = subprocess.run(
+        [_tool(command[0]), *command[1:]], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_installed_package_ships_the_templates() -> None:
+    """`pip install .` (not editable) must put templates/ inside the package."""
+    dist = importlib.metadata.distribution("planner")
+    direct_url = dist.read_text("direct_url.json")
+    editable = bool(direct_url and json.loads(direct_url).get("dir_info", {}).get("editable"))
+    if editable:
+        # An editable install reads templates/ from the checkout.
+        assert default_templates_dir() == ROOT / "templates"
+        return
+    shipped = {str(f) for f in dist.files or []}
+    for template in (ROOT / "templates").rglob("*.toml"):
+        relative = template.relative_to(ROOT / "templates").as_posix()
+        assert f"planner/templates/{relative}" in shipped, relative
+
+
+def test_cli_format_names_match_the_exporters() -> None:
+    from planner.cli import _FORMAT_NAMES
+
+    assert tuple(FORMATS) == _FORMAT_NAMES
