@@ -222,6 +222,58 @@ def build(
     _summary(plan, written)
 
 
+@cli.group(invoke_without_command=True)
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path),
+    help="Folder with your own routines/ templates instead of planner's.",
+)
+@click.pass_context
+def routines(ctx: click.Context, templates: Path | None) -> None:
+    """List the yoga routines and their poses."""
+    from planner.routines import load_routines
+
+    ctx.obj = load_routines(templates)
+    if ctx.invoked_subcommand is not None:
+        return
+    library = ctx.obj
+    for activity, routine in sorted(library.routines.items(), key=lambda item: item[0].value):
+        levels = f", levels 1-{routine.levels}" if routine.levels > 1 else ""
+        click.echo(f"{activity.value}: {routine.title} ({routine.minutes()} min{levels})")
+        for pose in routine.poses:
+            tags = [t for t in (f"level {pose.level}" if pose.group else "", pose.variant) if t]
+            extra = f"  [{', '.join(tags)}]" if tags else ""
+            each = ", each side" if pose.sides == 2 else ""
+            click.echo(f"  - {pose.name}: {pose.hold}{each}{extra}")
+    click.echo("\nShow one as it appears in the calendar: planner routines show NAME")
+
+
+@routines.command("show")
+@click.argument("name")
+@click.option("--level", type=int, default=1, show_default=True, help="Difficulty level to show.")
+@click.option("--gentle", is_flag=True, help="Show the gentle variant where there is one.")
+@click.pass_obj
+def routines_show(library: Any, name: str, level: int, gentle: bool) -> None:
+    """Print routine NAME (e.g. pre_run_activation) as it will appear in the calendar."""
+    from planner.errors import InvalidOption, UnknownRoutine
+    from planner.model import Activity
+    from planner.routines import render_description
+
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        activity = Activity(key)
+        routine = library[activity]
+    except (ValueError, UnknownRoutine):
+        known = ", ".join(sorted(a.value for a in library.routines))
+        raise InvalidOption("NAME", f"no routine {name!r}; expected one of {known}") from None
+    if not 1 <= level <= routine.levels:
+        raise InvalidOption("--level", f"{routine.title} has levels 1 to {routine.levels}")
+    variant = "gentle" if gentle else ""
+    minutes = routine.minutes(level, variant)
+    click.echo(f"{routine.title} ({minutes} min)")
+    click.echo(render_description(routine, level, variant))
+
+
 def _clock() -> dt.datetime:
     """Now, or SOURCE_DATE_EPOCH when set, so that builds can be reproduced byte for byte."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
