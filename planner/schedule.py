@@ -515,7 +515,7 @@ class _SessionBuilder:
         if cues:
             cue = cues[(week.number - 1) % len(cues)]
             lines.append(f"Form focus this week: {cue.name}. {cue.cue}")
-        details = " ".join(lines[1:])
+        details = " | ".join(lines[1:])
         return title, "\n".join(lines) + self._footer(week), details
 
     def strength_day(self, week: PlanWeek, day: dt.date, level: int) -> None:
