@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,8 @@ class PlannerGroup(click.Group):
             sys.exit(EXIT_INTERNAL)
         except Exception as err:  # the last resort: one line, and the traceback on --debug
             if "--debug" in argv:
+                import traceback
+
                 traceback.print_exc()
             else:
                 click.echo(

@@ -193,3 +193,28 @@ def test_python_m_planner_and_source_date_epoch_give_identical_files(tmp_path: P
         outputs.append((tmp_path / name / "plan.ics").read_bytes())
     assert outputs[0] == outputs[1]
     assert b"DTSTAMP:20260921T141320Z" in outputs[0]  # 1790000000 s = 2026-09-21 14:13:20 UTC
+
+
+HEAVY_LIBRARIES = ("pandas", "numpy", "icalendar", "dateutil", "tzlocal")
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["build", "--help"], ["routines", "--help"]], ids=" ".join
+)
+def test_help_and_version_never_import_the_heavy_libraries(args: list[str]) -> None:
+    """They should feel instant: only click and planner's thin CLI get imported."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "planner", *args],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(("Usage: planner", "planner "))
+    # -X importtime writes "import time: self | cumulative | module" for every import.
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "click" in imported
+    assert imported.isdisjoint(HEAVY_LIBRARIES), sorted(imported & set(HEAVY_LIBRARIES))
