@@ -7,6 +7,7 @@ The rules are documented in README.md ("How the plan is scheduled").
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -360,6 +361,7 @@ def _strength_levels(weeks: Sequence[PlanWeek], routines: RoutineLibrary) -> lis
     return levels
 
 
+@functools.lru_cache(maxsize=32)  # every session's UID starts with its plan's key
 def plan_key(name: str) -> str:
     """The plan's part of every UID: readable, and unique to the exact name."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "plan"
@@ -382,6 +384,15 @@ def format_pace(pace: Decimal) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+@dataclass(frozen=True)
+class _RoutineText:
+    length: dt.timedelta
+    title: str
+    description: str
+    """Without the week's footer."""
+    details: str
+
+
 class _SessionBuilder:
     def __init__(
         self,
@@ -400,6 +411,7 @@ class _SessionBuilder:
         self.count = len(weeks)
         self.sessions: list[Session] = []
         self.variant = "gentle" if options.gentle_inversion else ""
+        self._routine_texts: dict[tuple[Activity, int], _RoutineText] = {}
 
     def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=self.zone)
@@ -445,24 +457,36 @@ class _SessionBuilder:
         level: int = 1,
     ) -> dt.datetime:
         """Add one yoga session that starts at ``start`` or ends at ``end``; returns its end."""
-        routine = self.routines[activity]
-        minutes = routine.minutes(level, self.variant)
-        length = dt.timedelta(minutes=minutes)
+        text = self._routine_text(activity, level)
         if start is None:
             assert end is not None
-            start = end - length
-        end = start + length
+            start = end - text.length
+        end = start + text.length
         self._add(
             week,
             day,
             activity,
             start,
             end,
-            f"{routine.title} ({minutes} min)",
-            render_description(routine, level, self.variant, minutes) + self._footer(week),
-            render_details(routine, level, self.variant),
+            text.title,
+            text.description + self._footer(week),
+            text.details,
         )
         return end
+
+    def _routine_text(self, activity: Activity, level: int) -> _RoutineText:
+        """A routine's text, rendered once a plan: a plan repeats each routine hundreds of times."""
+        key = (activity, level)
+        if key not in self._routine_texts:
+            routine = self.routines[activity]
+            minutes = routine.minutes(level, self.variant)
+            self._routine_texts[key] = _RoutineText(
+                dt.timedelta(minutes=minutes),
+                f"{routine.title} ({minutes} min)",
+                render_description(routine, level, self.variant, minutes),
+                render_details(routine, level, self.variant),
+            )
+        return self._routine_texts[key]
 
     def _footer(self, week: PlanWeek) -> str:
         return (
