@@ -21,6 +21,7 @@ from planner.model import (
     Mileage,
     Plan,
     PlanWeek,
+    RoutineUse,
     Session,
     Unit,
     Week,
@@ -178,6 +179,7 @@ def build_plan(
         routines_used=tuple(
             sorted({s.activity.value for s in sessions if not s.activity.is_running})
         ),
+        routine_uses=builder.routine_uses(),
     )
 
 
@@ -400,6 +402,7 @@ class _SessionBuilder:
         self.count = len(weeks)
         self.sessions: list[Session] = []
         self.variant = "gentle" if options.gentle_inversion else ""
+        self.weeks_by_routine: dict[tuple[Activity, int], set[int]] = {}
 
     def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=self.zone)
@@ -446,6 +449,7 @@ class _SessionBuilder:
     ) -> dt.datetime:
         """Add one yoga session that starts at ``start`` or ends at ``end``; returns its end."""
         routine = self.routines[activity]
+        self.weeks_by_routine.setdefault((activity, level), set()).add(week.number)
         minutes = routine.minutes(level, self.variant)
         length = dt.timedelta(minutes=minutes)
         if start is None:
@@ -463,6 +467,19 @@ class _SessionBuilder:
             render_details(routine, level, self.variant),
         )
         return end
+
+    def routine_uses(self) -> tuple[RoutineUse, ...]:
+        order = list(Activity)
+        keys = sorted(self.weeks_by_routine, key=lambda key: (order.index(key[0]), key[1]))
+        return tuple(
+            RoutineUse(
+                self.routines[activity],
+                level,
+                self.variant,
+                tuple(sorted(self.weeks_by_routine[activity, level])),
+            )
+            for activity, level in keys
+        )
 
     def _footer(self, week: PlanWeek) -> str:
         return (
