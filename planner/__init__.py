@@ -24,6 +24,7 @@ _EXPORTS = {
     "load_routines": "planner.routines",
     "to_ics": "planner.export.ics",
     "to_csv": "planner.export.plan_csv",
+    "to_html": "planner.export.html",
     "Plan": "planner.model",
     "Session": "planner.model",
     "Activity": "planner.model",
@@ -44,11 +45,13 @@ __all__ = [
     "parse_mileage",
     "read_mileage",
     "to_csv",
+    "to_html",
     "to_ics",
 ]
 
 if TYPE_CHECKING:
     from planner.errors import PlanError
+    from planner.export.html import to_html
     from planner.export.ics import to_ics
     from planner.export.plan_csv import to_csv
     from planner.mileage import parse_mileage, read_mileage

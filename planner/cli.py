@@ -22,7 +22,7 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 # Kept in step with planner.export.FORMATS (a test checks); listed here so --help needn't
 # import the exporters.
-_FORMAT_NAMES = ("ics", "csv")
+_FORMAT_NAMES = ("ics", "csv", "html")
 
 
 class PlannerGroup(click.Group):

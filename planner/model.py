@@ -6,6 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planner.routines import Routine
 
 
 class Unit(StrEnum):
@@ -108,6 +112,16 @@ class PlanWeek:
 
 
 @dataclass(frozen=True)
+class RoutineUse:
+    """One routine at one level, with the weeks whose sessions do it (for the printed plan)."""
+
+    routine: Routine
+    level: int
+    variant: str
+    weeks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     name: str
     timezone: str
@@ -120,6 +134,8 @@ class Plan:
     remind_minutes: int | None = None
     all_day: bool = False
     routines_used: tuple[str, ...] = field(default=())
+    routine_uses: tuple[RoutineUse, ...] = field(default=())
+    """Every routine and level the sessions use, in activity order, then level."""
 
     @property
     def first_day(self) -> dt.date:

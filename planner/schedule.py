@@ -22,6 +22,7 @@ from planner.model import (
     Mileage,
     Plan,
     PlanWeek,
+    RoutineUse,
     Session,
     Unit,
     Week,
@@ -179,6 +180,7 @@ def build_plan(
         routines_used=tuple(
             sorted({s.activity.value for s in sessions if not s.activity.is_running})
         ),
+        routine_uses=builder.routine_uses(),
     )
 
 
@@ -412,6 +414,7 @@ class _SessionBuilder:
         self.sessions: list[Session] = []
         self.variant = "gentle" if options.gentle_inversion else ""
         self._routine_texts: dict[tuple[Activity, int], _RoutineText] = {}
+        self.weeks_by_routine: dict[tuple[Activity, int], set[int]] = {}
 
     def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=self.zone)
@@ -457,6 +460,7 @@ class _SessionBuilder:
         level: int = 1,
     ) -> dt.datetime:
         """Add one yoga session that starts at ``start`` or ends at ``end``; returns its end."""
+        self.weeks_by_routine.setdefault((activity, level), set()).add(week.number)
         text = self._routine_text(activity, level)
         if start is None:
             assert end is not None
@@ -487,6 +491,19 @@ class _SessionBuilder:
                 render_details(routine, level, self.variant),
             )
         return self._routine_texts[key]
+
+    def routine_uses(self) -> tuple[RoutineUse, ...]:
+        order = list(Activity)
+        keys = sorted(self.weeks_by_routine, key=lambda key: (order.index(key[0]), key[1]))
+        return tuple(
+            RoutineUse(
+                self.routines[activity],
+                level,
+                self.variant,
+                tuple(sorted(self.weeks_by_routine[activity, level])),
+            )
+            for activity, level in keys
+        )
 
     def _footer(self, week: PlanWeek) -> str:
         return (

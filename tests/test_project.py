@@ -48,8 +48,13 @@ def test_installed_package_ships_the_templates() -> None:
         assert default_templates_dir() == ROOT / "templates"
         return
     shipped = {str(f) for f in dist.files or []}
-    for template in (ROOT / "templates").rglob("*.toml"):
-        relative = template.relative_to(ROOT / "templates").as_posix()
+    # Compare with the checkout it was installed from: CI installs this one, but a shared
+    # environment may hold another checkout's install.
+    url = json.loads(direct_url).get("url", "") if direct_url else ""
+    source = Path(url.removeprefix("file://")) if url.startswith("file://") else ROOT
+    templates = source / "templates" if (source / "templates").is_dir() else ROOT / "templates"
+    for template in (f for f in templates.rglob("*") if f.is_file()):
+        relative = template.relative_to(templates).as_posix()
         assert f"planner/templates/{relative}" in shipped, relative
 
 

@@ -147,6 +147,31 @@ def test_overlapping_times_are_refused(make_plan: Callable[..., Plan]) -> None:
         )
 
 
+def test_routine_uses_name_each_routine_level_and_its_weeks(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan(
+        "week,miles,long_run\n1,16,5\n2,20,7\n3,14,5\n4,24,9\n5,20,0\n", gentle_inversion=True
+    )
+    uses = {(u.routine.activity, u.level): u for u in plan.routine_uses}
+    done = {(s.activity, s.week) for s in plan.sessions if not s.activity.is_running}
+    assert done == {(activity, week) for (activity, _), u in uses.items() for week in u.weeks}
+    # Each (activity, week) is done at one level only, and strength levels rise but ease
+    # off in the cutback week (week 3).
+    assert len(done) == sum(len(u.weeks) for u in plan.routine_uses)
+    strength = {
+        week: level
+        for (activity, level), use in uses.items()
+        for week in use.weeks
+        if activity is Activity.BACKSIDE_STRENGTH
+    }
+    assert strength == {1: 1, 2: 2, 3: 2, 4: 4}
+    assert [u.routine.activity for u in plan.routine_uses][:3] == [
+        Activity.PRE_RUN_ACTIVATION,
+        Activity.POST_RUN_RECOVERY,
+        Activity.LEGS_UP_THE_WALL,
+    ]
+    assert {u.variant for u in plan.routine_uses} == {"gentle"}
+
+
 # --- properties over any valid CSV -------------------------------------------------------
 
 halves = st.integers(min_value=0, max_value=120).map(lambda n: Decimal(n) / 2)

@@ -33,6 +33,7 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("ics", "plan.ics", "planner.export.ics:to_ics", "iCalendar for any calendar app"),
         Format("csv", "plan.csv", "planner.export.plan_csv:to_csv_bytes", "one row per event"),
+        Format("html", "plan.html", "planner.export.html:to_html", "a printable overview page"),
     )
 }
 DEFAULT_FORMATS = ("ics", "csv")
