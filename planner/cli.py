@@ -239,14 +239,8 @@ def init(plan_file: Path, mileage: Path, force: bool, **options: Any) -> None:
         raise PlanError("already exists; pass --force to replace it", where=str(plan_file))
     if not mileage.is_file():
         raise PlanError(f"no file {mileage}", where="--mileage")
-    ctx = click.get_current_context()
-    settings = _given(ctx)
-    helps = {
-        key: param.help or ""
-        for param in build.params
-        if (key := _setting_key(param)) is not None and param.name not in _NOT_SETTINGS
-    }
-    text = render_plan_file(plan_file, mileage, settings, helps)
+    settings = _given(click.get_current_context())
+    text = render_plan_file(plan_file, mileage, settings, _setting_helps())
     write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")})
     command = f"planner build {plan_file}"
     if settings.race_date is None:
@@ -315,6 +309,13 @@ def _setting_key(param: click.Parameter) -> str | None:
         return None
     key = param.opts[0].removeprefix("--").replace("-", "_")
     return key if key in SETTING_KEYS else None
+
+
+def _setting_helps() -> dict[str, str]:
+    """Plan-file key -> the help of its build option, in `planner build --help` order."""
+    return {
+        key: param.help or "" for param in build.params if (key := _setting_key(param)) is not None
+    }
 
 
 def _given(ctx: click.Context) -> Settings:
