@@ -65,7 +65,9 @@ def parse_previous(data: bytes, source: str) -> PreviousPlan:
         calendars = Calendar.from_ical(data, multiple=True)
     except ValueError as err:
         raise NotAPlan(source, f"not an iCalendar file ({_first_line(err)})") from None
-    if len(calendars) != 1:
+    if not calendars:
+        raise NotAPlan(source, "not an iCalendar file (no VCALENDAR in it)")
+    if len(calendars) > 1:
         raise NotAPlan(source, f"holds {len(calendars)} calendars; expected one plan")
     calendar = calendars[0]
     events = calendar.walk("VEVENT")
@@ -75,8 +77,8 @@ def parse_previous(data: bytes, source: str) -> PreviousPlan:
     if names == {""}:
         raise NotAPlan(
             source,
-            "is not a plan written by planner (its events have no X-PLANNER-PLAN);"
-            " reschedule works on the plan.ics that planner build wrote",
+            "is not a plan.ics written by planner (its events have no X-PLANNER-PLAN),"
+            " so planner won't update or replace it",
         )
     if "" in names or len(names) != 1:
         found = ", ".join(repr(n) for n in sorted(names))
