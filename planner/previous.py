@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,6 +91,16 @@ def parse_previous(data: bytes, source: str) -> PreviousPlan:
     zones = {str(s.session.start.tzinfo) for s in sessions if not s.all_day}
     if len(zones) > 1:
         raise NotAPlan(source, f"mixes timezones ({', '.join(sorted(zones))}); expected one")
+    named = _text(calendar.get("X-WR-TIMEZONE"))
+    if zones and named and named not in zones:
+        # The exporter writes UTC-like zones (Etc/UTC) as UTC times, without their name;
+        # X-WR-TIMEZONE keeps the plan's own name for them.
+        try:
+            zone = ZoneInfo(named)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise NotAPlan(source, f"unknown X-WR-TIMEZONE {named!r}") from None
+        sessions = [_Read(_astimezone(s.session, zone), s.remind, s.all_day) for s in sessions]
+        zones = {named}
     races = Counter(
         s.session.start.date() + dt.timedelta(days=s.session.days_before_race)
         for s in sessions
@@ -167,11 +177,15 @@ def _session(source: str, event: Any) -> _Read:
         weeks_to_race=max(days_before, 0) // 7,
         days_before_race=days_before,
         uid=uid,
-        categories=tuple(str(c) for c in categories.cats) if categories is not None else (),
+        categories=_categories(categories),
         sequence=sequence,
         cancelled=_text(event.get("STATUS")).upper() == "CANCELLED",
     )
     return _Read(session, remind, all_day)
+
+
+def _astimezone(session: Session, zone: ZoneInfo) -> Session:
+    return replace(session, start=session.start.astimezone(zone), end=session.end.astimezone(zone))
 
 
 def _zoned(source: str, where: str, value: Any, moment: dt.datetime) -> dt.datetime:
@@ -185,6 +199,12 @@ def _zoned(source: str, where: str, value: Any, moment: dt.datetime) -> dt.datet
     if moment.tzinfo is None:
         raise NotAPlan(source, f"{where}: floating time without a timezone")
     return moment.astimezone(UTC)
+
+
+def _categories(value: Any) -> tuple[str, ...]:
+    # One CATEGORIES property as planner writes it, or several as other tools may.
+    properties = value if isinstance(value, list) else [value] if value is not None else []
+    return tuple(str(c) for prop in properties for c in prop.cats)
 
 
 def _text(value: Any) -> str:

@@ -48,12 +48,16 @@ def events(path: Path) -> dict[str, object]:
     return {str(e["UID"]): e for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")}
 
 
-def test_the_same_inputs_change_nothing_byte_for_byte(weeks: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Etc/UTC"])
+def test_the_same_inputs_change_nothing_byte_for_byte(
+    weeks: Path, tmp_path: Path, zone: str
+) -> None:
+    """Etc/UTC too, whose times the file writes as UTC ("Z") without naming the zone."""
     out = tmp_path / "out"
-    first = build(weeks, out)
+    first = build(weeks, out, "2027-04-18", "--timezone", zone)
     assert "Changes:" not in first.output  # nothing to compare with yet
     before = {name: data for name, (data, _) in snapshot(out).items()}
-    again = build(weeks, out)
+    again = build(weeks, out, "2027-04-18", "--timezone", zone)
     count = len(events(out / "plan.ics"))
     assert f"\nChanges: moved 0, changed 0, added 0, cancelled 0, unchanged {count}\n" in (
         again.output
