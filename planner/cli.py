@@ -10,13 +10,18 @@ import datetime as dt
 import os
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from planner import __version__
 from planner.errors import PlanError
+
+if TYPE_CHECKING:
+    from planner.options import Settings
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
@@ -81,14 +86,16 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("mileage", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("mileage", metavar="MILEAGE.csv|PLAN.toml", type=click.Path(path_type=Path))
 @click.option(
-    "--race-date", required=True, metavar="YYYY-MM-DD", help="Race day; the last day of the plan."
+    "--race-date",
+    metavar="YYYY-MM-DD",
+    help="Race day; the last day of the plan. Required unless the plan file has race_date.",
 )
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Folder for plan.ics and plan.csv (created if missing). Default: <csv name>-plan.",
+    help="Folder for plan.ics and plan.csv (created if missing). Default: <input name>-plan.",
 )
 @click.option(
     "--timezone",
@@ -128,7 +135,7 @@ def cli(debug: bool) -> None:
     "--remind", type=int, metavar="MIN", help="Add a reminder MIN minutes before each event."
 )
 @click.option(
-    "--yoga-only", is_flag=True, help="Leave out the runs; keep the yoga timed around them."
+    "--yoga-only/--with-runs", help="Leave out the runs; keep the yoga timed around them."
 )
 @click.option("--name", help="The plan's name in your calendar. Default: the CSV's file name.")
 @click.option(
@@ -149,11 +156,10 @@ def cli(debug: bool) -> None:
     help="Add a short legs-up-the-wall every evening (default time 21:30).",
 )
 @click.option(
-    "--gentle-inversion",
-    is_flag=True,
+    "--gentle-inversion/--wall",
     help="Legs on a pillow instead of up the wall (for glaucoma or blood-pressure medication).",
 )
-@click.option("--all-day", is_flag=True, help="Write all-day events instead of timed ones.")
+@click.option("--all-day/--timed", help="Write all-day events instead of timed ones.")
 @click.option(
     "--format",
     "formats",
@@ -162,65 +168,169 @@ def cli(debug: bool) -> None:
     metavar="LIST",
     help="Comma list of outputs: " + ", ".join(_FORMAT_NAMES) + ".",
 )
-def build(
-    mileage: Path,
-    race_date: str,
-    out: Path | None,
-    timezone: str | None,
-    run_days: str | None,
-    long_run_day: str | None,
-    run_time: str,
-    long_run_time: str,
-    pace: str | None,
-    race_distance: str | None,
-    remind: int | None,
-    yoga_only: bool,
-    name: str | None,
-    units: str | None,
-    templates: Path | None,
-    bedtime: str | None,
-    gentle_inversion: bool,
-    all_day: bool,
-    formats: str,
-) -> None:
-    """Build plan.ics and plan.csv from a weekly MILEAGE csv and a race date."""
-    from planner import options as parse
-    from planner.export import parse_formats, render
-    from planner.mileage import read_mileage
-    from planner.model import Unit
-    from planner.routines import load_routines
-    from planner.schedule import PlanOptions, build_plan
-    from planner.writer import write_files
+@click.option(
+    "--dry-run", is_flag=True, help="Print what the build would do and change; write nothing."
+)
+def build(mileage: Path, dry_run: bool, **options: Any) -> None:
+    """Build plan.ics and plan.csv from a weekly MILEAGE csv and a race date, or from a plan
+    file (PLAN.toml, see 'planner init'; options given here override it).
 
-    plan_options = PlanOptions(
-        race_date=parse.parse_date(race_date, "--race-date"),
-        name=(name or mileage.stem).strip() or mileage.stem,
-        timezone=parse.parse_timezone(timezone) if timezone else parse.local_timezone(),
-        run_days=parse.parse_weekdays(run_days) if run_days else None,
-        long_run_day=parse.parse_weekday(long_run_day) if long_run_day else None,
-        run_time=parse.parse_time(run_time, "--run-time"),
-        long_run_time=parse.parse_time(long_run_time, "--long-run-time"),
-        pace=parse.parse_pace(pace) if pace else None,
-        race_distance=race_distance,
-        remind_minutes=parse.parse_remind(remind) if remind is not None else None,
-        yoga_only=yoga_only,
-        gentle_inversion=gentle_inversion,
-        bedtime=parse.parse_time(bedtime, "--bedtime") if bedtime else None,
-        all_day=all_day,
-    )
-    chosen = parse_formats(formats)
-    folder = out if out is not None else Path(f"{mileage.stem}-plan")
-    if (folder / "plan.csv").resolve() == mileage.resolve():
+    Building into a folder that holds this plan's plan.ics updates it in place: moved and
+    changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,
+    so calendars that re-import or subscribe to it follow.
+    """
+    from planner.export import DEFAULT_FORMATS, render
+    from planner.mileage import read_mileage
+    from planner.planfile import is_plan_file, resolve
+    from planner.routines import load_routines
+    from planner.schedule import build_plan
+
+    ctx = click.get_current_context()
+    if options["race_date"] is None and not is_plan_file(mileage):
+        raise click.MissingParameter(ctx=ctx, param_type="option", param_hint="'--race-date'")
+    request = resolve(mileage, _given(ctx))
+    folder = request.out
+    if (folder / "plan.csv").resolve() == request.mileage.resolve():
         raise PlanError(
             f"{folder / 'plan.csv'} is the input file and would be overwritten;"
             " choose another --out folder",
             where="--out",
         )
-    weeks = read_mileage(mileage, units=Unit(units) if units else None)
-    routines = load_routines(templates)
-    plan = build_plan(weeks, plan_options, routines, generated_at=_clock())
-    written = write_files(folder, render(plan, chosen))
-    _summary(plan, written)
+    weeks = read_mileage(request.mileage, units=request.units)
+    routines = load_routines(request.templates)
+    built = build_plan(weeks, request.options, routines, generated_at=_clock())
+    formats = request.formats or DEFAULT_FORMATS
+    plan, changes = built, None
+    if "ics" in formats and (folder / "plan.ics").exists():
+        from planner.previous import read_previous
+        from planner.regenerate import reconcile
+
+        plan, changes = reconcile(built, read_previous(folder / "plan.ics"))
+    _summary(built)  # the new plan's own events, not the cancelled ones kept from before
+    if changes is not None:
+        click.echo(f"Changes: {changes}")
+    _write(folder, render(plan, formats), dry_run)
+
+
+# `planner init` takes every build option (the same objects, so one definition and one help
+# text each) and writes them into a plan file instead of building.
+_NOT_SETTINGS = ("dry_run",)
+
+
+@cli.command()
+@click.argument("plan_file", metavar="PLAN.toml", type=click.Path(path_type=Path))
+@click.option(
+    "--mileage",
+    required=True,
+    metavar="CSV",
+    type=click.Path(path_type=Path),
+    help="The weekly mileage CSV the plan is built from.",
+)
+@click.option("--force", is_flag=True, help="Replace PLAN.toml if it exists.")
+def init(plan_file: Path, mileage: Path, force: bool, **options: Any) -> None:
+    """Write a plan file from build options, with every option explained in a comment,
+    for a coach or a club to share. Each runner adds their own race date when they build it.
+    """
+    from planner.planfile import SUFFIX, is_plan_file, render_plan_file
+    from planner.writer import write_files
+
+    if not is_plan_file(plan_file):
+        raise PlanError(f"name the plan file with {SUFFIX} at the end", where=str(plan_file))
+    if plan_file.exists() and not force:
+        raise PlanError("already exists; pass --force to replace it", where=str(plan_file))
+    if not mileage.is_file():
+        raise PlanError(f"no file {mileage}", where="--mileage")
+    settings = _given(click.get_current_context())
+    text = render_plan_file(plan_file, mileage, settings, _setting_helps())
+    write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")})
+    command = f"planner build {plan_file}"
+    if settings.race_date is None:
+        command += " --race-date YYYY-MM-DD"
+    click.echo(f"Wrote {plan_file}. Build it with: {command}")
+
+
+init.params += [
+    p for p in build.params if isinstance(p, click.Option) and p.name not in _NOT_SETTINGS
+]
+
+
+@cli.command()
+@click.argument("plan_ics", metavar="PLAN.ics", type=click.Path(path_type=Path))
+@click.option("--race-date", required=True, metavar="YYYY-MM-DD", help="The new race day.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Folder for the re-timed plan.ics. Default: PLAN.ics's own folder (updated in place).",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) -> None:
+    """Move an exported PLAN.ics to a new race date when its mileage CSV is not at hand.
+
+    Every event keeps its time of day, its length and its number of days before race day.
+    Moved events get a higher SEQUENCE, so calendars update them in place. Writes plan.ics
+    only: rebuild from the CSV to update plan.csv.
+    """
+    from planner.export.ics import to_ics
+    from planner.options import parse_date
+    from planner.previous import read_previous
+    from planner.regenerate import reconcile, shift
+
+    new_race_date = parse_date(race_date, "--race-date")
+    previous = read_previous(plan_ics)
+    folder = out if out is not None else plan_ics.parent
+    target = folder / "plan.ics"
+    if target.is_file() and not target.samefile(plan_ics):
+        there = read_previous(target)  # which also refuses a file planner didn't write
+        if there.name != previous.name:
+            raise PlanError(
+                f"holds the plan {there.name!r}, not {previous.name!r}; choose another --out"
+                " folder",
+                where=str(target),
+            )
+    plan, changes = reconcile(shift(previous, new_race_date, _clock()), previous)
+    old = f"{previous.race_date:%a %d %b %Y}" if previous.race_date else "race day"
+    zone = "all-day events" if plan.all_day else plan.timezone
+    click.echo(
+        f"Rescheduled {plan.name!r}: race day {old} -> {new_race_date:%a %d %b %Y} ({zone})."
+    )
+    click.echo(f"Changes: {changes}")
+    _write(folder, {"plan.ics": to_ics(plan)}, dry_run)
+    if not dry_run and (folder / "plan.csv").exists():
+        click.echo(
+            f"Left {folder / 'plan.csv'} as it was (old dates); rebuild from the mileage CSV"
+            " to update it."
+        )
+
+
+def _setting_key(param: click.Parameter) -> str | None:
+    """The plan-file key of a build option: its long name with underscores."""
+    from planner.options import SETTING_KEYS
+
+    if not isinstance(param, click.Option):
+        return None
+    key = param.opts[0].removeprefix("--").replace("-", "_")
+    return key if key in SETTING_KEYS else None
+
+
+def _setting_helps() -> dict[str, str]:
+    """Plan-file key -> the help of its build option, in `planner build --help` order."""
+    return {
+        key: param.help or "" for param in build.params if (key := _setting_key(param)) is not None
+    }
+
+
+def _given(ctx: click.Context) -> Settings:
+    """The build options the user typed (not click's defaults), as typed Settings."""
+    from planner.options import read_settings
+
+    given = {}
+    for param in ctx.command.params:
+        key = _setting_key(param)
+        if key is None or param.name is None:
+            continue
+        if ctx.get_parameter_source(param.name) not in (None, ParameterSource.DEFAULT):
+            given[key] = ctx.params[param.name]
+    return read_settings(given, where=lambda key: "--" + key.replace("_", "-"))
 
 
 @cli.group(invoke_without_command=True)
@@ -288,7 +398,7 @@ def _clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _summary(plan: Any, written: list[Path]) -> None:
+def _summary(plan: Any) -> None:
     from planner.model import Activity
 
     counts = Counter(s.activity for s in plan.sessions)
@@ -303,7 +413,16 @@ def _summary(plan: Any, written: list[Path]) -> None:
             label = activity.value.replace("_", " ")
             click.echo(f"  {label:<{width}}  {counts[activity]:>4}")
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
-    for path in written:
+
+
+def _write(folder: Path, files: Mapping[str, bytes], dry_run: bool) -> None:
+    from planner.writer import write_files
+
+    if dry_run:
+        for name, content in files.items():
+            click.echo(f"Would write {folder / name} ({len(content):,} bytes); dry run")
+        return
+    for path in write_files(folder, files):
         click.echo(f"Wrote {path} ({path.stat().st_size:,} bytes)")
 
 

@@ -139,8 +139,19 @@ class Plan:
 
     @property
     def first_day(self) -> dt.date:
+        # A plan read back from its .ics (planner reschedule) knows its events, not its weeks.
+        if not self.weeks:
+            return min((s.start.date() for s in self.sessions), default=self.race_date)
         return self.weeks[0].first_day
 
     @property
     def last_day(self) -> dt.date:
         return self.race_date
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The first and last local day that any event touches, cancelled ones included:
+        a regenerated plan keeps cancelled events that can lie outside its weeks, and the
+        file's VTIMEZONE must cover them too."""
+        days = [d for s in self.sessions for d in (s.start.date(), s.end.date())]
+        return min([self.first_day, *days]), max([self.last_day, *days])

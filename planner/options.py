@@ -8,11 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
+from typing import TypeVar
 
 from planner.errors import InvalidOption
-from planner.model import WEEKDAYS
+from planner.model import WEEKDAYS, Unit
+
+DEFAULT_BEDTIME = dt.time(21, 30)
 
 _DAY_ALIASES = {
     **{d: i for i, d in enumerate(WEEKDAYS)},
@@ -164,3 +170,168 @@ def local_timezone() -> str:
         return parse_timezone(name, "system timezone") if name else "UTC"
     except Exception:  # tzlocal raises several kinds for odd set-ups; UTC is a safe answer
         return "UTC"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """`planner build` options as far as they were given, from the command line or a plan
+    file (keys are the long option names with underscores); None means not given."""
+
+    name: str | None = None
+    race_date: dt.date | None = None
+    timezone: str | None = None
+    run_days: tuple[int, ...] | None = None
+    long_run_day: int | None = None
+    run_time: dt.time | None = None
+    long_run_time: dt.time | None = None
+    pace: Decimal | None = None
+    race_distance: str | None = None
+    remind: int | None = None
+    yoga_only: bool | None = None
+    gentle_inversion: bool | None = None
+    all_day: bool | None = None
+    bedtime: dt.time | None = None
+    units: Unit | None = None
+    templates: Path | None = None
+    out: Path | None = None
+    format: tuple[str, ...] | None = None
+
+    def over(self, base: Settings) -> Settings:
+        """These settings, with ``base`` filling in whatever these don't give."""
+        given = {f.name: getattr(self, f.name) for f in fields(self)}
+        return replace(base, **{key: value for key, value in given.items() if value is not None})
+
+
+SETTING_KEYS = tuple(f.name for f in fields(Settings))
+
+_T = TypeVar("_T")
+
+
+def read_settings(raw: Mapping[str, object], where: Callable[[str], str]) -> Settings:
+    """Typed settings from ``raw`` values as click or tomllib give them: strings, or TOML's
+    own booleans, numbers, dates, times and lists. ``where(key)`` names the option in errors
+    ("--run-time", or "club.toml: run_time"). Unknown keys are the caller's to report."""
+
+    def get(key: str, convert: Callable[[object, str], _T]) -> _T | None:
+        return convert(raw[key], where(key)) if raw.get(key) is not None else None
+
+    return Settings(
+        name=get("name", _name),
+        race_date=get("race_date", _date),
+        timezone=get("timezone", _zone),
+        run_days=get("run_days", _weekdays),
+        long_run_day=get("long_run_day", _weekday),
+        run_time=get("run_time", _time),
+        long_run_time=get("long_run_time", _time),
+        pace=get("pace", _pace),
+        race_distance=get("race_distance", _race_distance),
+        remind=get("remind", _remind),
+        yoga_only=get("yoga_only", _flag),
+        gentle_inversion=get("gentle_inversion", _flag),
+        all_day=get("all_day", _flag),
+        bedtime=get("bedtime", _bedtime),
+        units=get("units", _units),
+        templates=get("templates", _path),
+        out=get("out", _path),
+        format=get("format", _formats),
+    )
+
+
+def _found(where: str, expected: str, value: object) -> InvalidOption:
+    return InvalidOption(where, f"expected {expected}, found {value!r}")
+
+
+def _text(value: object, where: str, expected: str) -> str:
+    if not isinstance(value, str):
+        raise _found(where, expected, value)
+    return value
+
+
+def _name(value: object, where: str) -> str:
+    text = _text(value, where, "the plan's name in quotes").strip()
+    if not text:
+        raise InvalidOption(where, "is empty; give the plan a name, or leave it out")
+    return text
+
+
+def _date(value: object, where: str) -> dt.date:
+    # TOML has dates of its own (race_date = 2027-04-18); a datetime is not a race day.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    return parse_date(_text(value, where, "a date as YYYY-MM-DD"), where)
+
+
+def _zone(value: object, where: str) -> str:
+    return parse_timezone(_text(value, where, "an IANA timezone like Europe/Berlin"), where)
+
+
+def _weekdays(value: object, where: str) -> tuple[int, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ",".join(value)
+    return parse_weekdays(_text(value, where, 'weekdays like ["tue", "thu", "sun"]'), where)
+
+
+def _weekday(value: object, where: str) -> int:
+    return parse_weekday(_text(value, where, "a weekday like sun"), where)
+
+
+def _time(value: object, where: str) -> dt.time:
+    # TOML local times (run_time = 07:00:00) as well as "07:00".
+    if isinstance(value, dt.time) and value.tzinfo is None and not value.second:
+        return value.replace(microsecond=0)
+    return parse_time(_text(value, where, "a 24-hour time like 07:00"), where)
+
+
+def _pace(value: object, where: str) -> Decimal:
+    return parse_pace(_text(value, where, 'minutes:seconds like "9:30"'), where)
+
+
+def _race_distance(value: object, where: str) -> str:
+    # The value itself is checked by the scheduler, which knows the plan's unit.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    return _text(value, where, "5k, 10k, half, marathon or a distance")
+
+
+def _remind(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _found(where, "a whole number of minutes", value)
+    return parse_remind(value, where)
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _found(where, "true or false", value)
+    return value
+
+
+def _bedtime(value: object, where: str) -> dt.time | None:
+    if value is True:
+        return DEFAULT_BEDTIME
+    if value is False:
+        return None
+    return _time(value, where)
+
+
+def _units(value: object, where: str) -> Unit:
+    text = _text(value, where, '"mi" or "km"').strip().lower()
+    if text not in ("mi", "km"):
+        raise _found(where, '"mi" or "km"', value)
+    return Unit(text)
+
+
+def _path(value: object, where: str) -> Path:
+    if isinstance(value, Path):  # click gives paths as Path
+        return value
+    text = _text(value, where, "a path in quotes")
+    if not text.strip():
+        raise InvalidOption(where, "is empty; give a path, or leave it out")
+    return Path(text)
+
+
+def _formats(value: object, where: str) -> tuple[str, ...]:
+    from planner.export import parse_formats
+
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ",".join(value)
+    return parse_formats(_text(value, where, 'formats like ["ics", "csv"]'), where)

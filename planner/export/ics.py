@@ -22,9 +22,8 @@ def to_ics(plan: Plan) -> bytes:
     calendar.add("x-wr-calname", plan.name)
     if not plan.all_day:
         calendar.add("x-wr-timezone", plan.timezone)
-        calendar.add_component(
-            vtimezone(plan.timezone, plan.first_day - dt.timedelta(days=1), plan.last_day)
-        )
+        first, last = plan.span  # cancelled events kept by a regeneration may lie outside
+        calendar.add_component(vtimezone(plan.timezone, first - dt.timedelta(days=1), last))
     stamp = plan.generated_at.astimezone(dt.UTC)
     for session in plan.sessions:
         calendar.add_component(_event(plan, session, stamp))

@@ -36,6 +36,8 @@ def to_csv(plan: Plan) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for s in plan.sessions:
+        if s.cancelled:  # only plan.ics keeps them, so that calendars drop them
+            continue
         writer.writerow(
             [
                 s.start.strftime("%Y-%m-%d"),

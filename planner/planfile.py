@@ -1,0 +1,273 @@
+"""Plan files: the mileage CSV and the build options in one TOML file, to keep or to share.
+
+    name = "Riverside RC spring half"
+    mileage = "half_marathon.csv"      # relative to this file, like every path in it
+    run_days = ["tue", "thu", "sat", "sun"]
+    long_run_time = "07:30"
+
+Keys are `planner build`'s long option names with underscores. A club leaves out race_date
+(and timezone) and each runner passes their own on the command line; any option given on
+the command line beats the file. Mistakes are reported as one line naming the file and key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import json
+import os
+import textwrap
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InvalidOption, PlanError
+from planner.model import WEEKDAYS, Unit
+from planner.options import SETTING_KEYS, Settings, local_timezone, read_settings
+from planner.schedule import PlanOptions, format_pace, parse_race_distance
+
+SUFFIX = ".toml"
+KEYS = ("mileage", *SETTING_KEYS)
+EXAMPLES = {
+    "name": '"Spring half"',
+    "race_date": "2027-04-18",
+    "timezone": '"Europe/Berlin"',
+    "run_days": '["tue", "thu", "sat", "sun"]',
+    "long_run_day": '"sun"',
+    "run_time": '"07:00"',
+    "long_run_time": '"08:00"',
+    "pace": '"10:00"',
+    "race_distance": '"half"',
+    "remind": "30",
+    "yoga_only": "false",
+    "gentle_inversion": "false",
+    "all_day": "false",
+    "bedtime": '"21:30"',
+    "units": '"mi"',
+    "templates": '"my-templates"',
+    "out": '"my-plan"',
+    "format": '["ics", "csv"]',
+}
+"""What a commented-out key shows in a file that `planner init` writes."""
+
+
+class InvalidPlanFile(PlanError):
+    """A plan file that can't be used: says which file and which key."""
+
+    def __init__(self, source: str, key: str | None, message: str) -> None:
+        super().__init__(message, where=f"{source}: {key}" if key else source)
+        self.source = source
+        self.key = key
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    path: Path
+    mileage: Path
+    """The mileage CSV, found relative to the plan file."""
+    settings: Settings
+    """With templates and out made relative to the plan file too."""
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """Everything `planner build` needs to know before it reads the mileage CSV."""
+
+    mileage: Path
+    options: PlanOptions
+    units: Unit | None
+    templates: Path | None
+    formats: tuple[str, ...] | None
+    """None: the default formats."""
+    out: Path
+
+
+def is_plan_file(path: Path) -> bool:
+    return path.suffix.lower() == SUFFIX
+
+
+def read_plan_file(path: Path) -> PlanFile:
+    source = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidPlanFile(source, None, "file not found") from None
+    except UnicodeDecodeError as err:
+        raise InvalidPlanFile(
+            source, None, f"not UTF-8 text (byte {err.start + 1}); save it as UTF-8"
+        ) from None
+    except OSError as err:
+        raise InvalidPlanFile(source, None, f"can't read it ({err.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidPlanFile(source, None, f"not valid TOML: {err}") from None
+    return parse_plan_file(data, path)
+
+
+def parse_plan_file(data: Mapping[str, Any], path: Path) -> PlanFile:
+    source = str(path)
+    for key in data:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"did you mean {close[0]}?" if close else f"expected one of {', '.join(KEYS)}"
+            raise InvalidPlanFile(source, key, f"not a plan-file key; {hint}")
+    if "mileage" not in data:
+        raise InvalidPlanFile(
+            source, "mileage", 'missing; add mileage = "weeks.csv" (relative to this file)'
+        )
+    if not isinstance(data["mileage"], str) or not data["mileage"].strip():
+        raise InvalidPlanFile(
+            source, "mileage", f"expected the CSV's path in quotes, found {data['mileage']!r}"
+        )
+    base = path.parent
+    # normpath keeps the path as the user would write it (no "club/../"), still relative.
+    mileage = Path(os.path.normpath(base / data["mileage"]))
+    if not mileage.is_file():
+        raise InvalidPlanFile(
+            source, "mileage", f"no file {mileage} (paths are relative to the plan file)"
+        )
+    try:
+        settings = read_settings(data, where=lambda key: key)
+    except InvalidOption as err:
+        raise InvalidPlanFile(source, err.option, err.message) from None
+    if settings.race_distance is not None:
+        # The scheduler checks it too, but would blame --race-distance. The plan's unit
+        # (which only the CSV knows) doesn't change which values are valid.
+        try:
+            parse_race_distance(settings.race_distance, Unit.MILES)
+        except InvalidOption:
+            raise InvalidPlanFile(
+                source,
+                "race_distance",
+                "expected 5k, 10k, half, marathon or a distance like 13.1,"
+                f" found {data['race_distance']!r}",
+            ) from None
+    return PlanFile(
+        path=path,
+        mileage=mileage,
+        settings=dataclasses.replace(
+            settings,
+            templates=base / settings.templates if settings.templates else None,
+            out=base / settings.out if settings.out else None,
+        ),
+    )
+
+
+def resolve(source: Path, flags: Settings) -> BuildRequest:
+    """What to build from SOURCE (a mileage CSV or a plan file) and the flags given."""
+    if is_plan_file(source):
+        plan_file = read_plan_file(source)
+        settings = flags.over(plan_file.settings)
+        mileage = plan_file.mileage
+        if settings.race_date is None:
+            raise InvalidPlanFile(
+                str(source),
+                "race_date",
+                "missing; pass --race-date YYYY-MM-DD, or add race_date = YYYY-MM-DD to the file",
+            )
+    else:
+        settings, mileage = flags, source
+        if settings.race_date is None:
+            raise InvalidOption("--race-date", "missing; give race day as YYYY-MM-DD")
+    given: dict[str, Any] = {
+        "timezone": settings.timezone or local_timezone(),
+        "run_days": settings.run_days,
+        "long_run_day": settings.long_run_day,
+        "run_time": settings.run_time,
+        "long_run_time": settings.long_run_time,
+        "pace": settings.pace,
+        "race_distance": settings.race_distance,
+        "remind_minutes": settings.remind,
+        "yoga_only": settings.yoga_only,
+        "gentle_inversion": settings.gentle_inversion,
+        "bedtime": settings.bedtime,
+        "all_day": settings.all_day,
+    }
+    # PlanOptions keeps the defaults for whatever neither the flags nor the file gave.
+    options = dataclasses.replace(
+        PlanOptions(race_date=settings.race_date, name=settings.name or mileage.stem),
+        **{key: value for key, value in given.items() if value is not None},
+    )
+    return BuildRequest(
+        mileage=mileage,
+        options=options,
+        units=settings.units,
+        templates=settings.templates,
+        formats=settings.format,
+        out=settings.out or Path(f"{source.stem}-plan"),
+    )
+
+
+def render_plan_file(
+    path: Path, mileage: Path, settings: Settings, helps: Mapping[str, str]
+) -> str:
+    """The text of a plan file for `planner init`: every key in ``helps`` (in its order) with
+    its help as a comment, set where ``settings`` gives it and commented out otherwise.
+    Paths are written relative to the plan file's folder."""
+    base = path.parent
+    command = f"planner build {path.name}"
+    if settings.race_date is None:
+        command += " --race-date YYYY-MM-DD"
+    lines = [
+        "# A planner plan file: the weekly mileage CSV and how to turn it into a calendar.",
+        f"# Build it with:  {command}",
+        "# Options given on the command line override this file, so each runner can add",
+        "# their own --race-date and --timezone. Paths are relative to this file.",
+        "# Lines starting with '#' are comments: remove the '#' before a key to set it.",
+    ]
+    # The plan's identity and its weeks first, then the options in `planner build --help` order.
+    keys = {
+        "name": helps["name"] + " Every event's UID is made from it: once runners have"
+        " imported the plan, keep it, or their calendars get a second copy.",
+        "mileage": "The weekly mileage CSV.",
+        **{key: text for key, text in helps.items() if key != "name"},
+    }
+    for key, text in keys.items():
+        value = mileage if key == "mileage" else getattr(settings, key)
+        lines += ["", *textwrap.wrap(text, 88, initial_indent="# ", subsequent_indent="# ")]
+        if value is None:
+            lines.append(f"# {key} = {EXAMPLES[key]}")
+        else:
+            lines.append(f"{key} = {_toml(value, key, base)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: object, key: str, base: Path) -> str:
+    """A typed setting as the TOML that read_settings turns back into the same value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if key == "run_days" and isinstance(value, tuple):
+        return "[" + ", ".join(_quote(WEEKDAYS[d]) for d in value) + "]"
+    if key == "long_run_day" and isinstance(value, int):
+        return _quote(WEEKDAYS[value])
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return _quote(f"{value:%H:%M}")
+    if isinstance(value, Decimal):
+        return _quote(format_pace(value))
+    if isinstance(value, Path):
+        return _quote(_relative(value, base))
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_quote(str(v)) for v in value) + "]"
+    return _quote(str(value))
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return Path(os.path.relpath(path.absolute(), base.absolute())).as_posix()
+    except ValueError:  # another drive on Windows: no relative path exists
+        return path.absolute().as_posix()
+
+
+def _quote(text: str) -> str:
+    # JSON string escapes are TOML basic-string escapes, except that TOML also wants DEL
+    # escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
