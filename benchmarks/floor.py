@@ -122,6 +122,8 @@ def plan_csv(plan: Plan) -> bytes:
     zone, unit = _quote(plan.timezone), plan.unit.value
     rows = [_HEADER]
     for s in plan.sessions:
+        if s.cancelled:
+            continue
         start, end = s.start, s.end
         distance = "," if s.distance is None else f"{s.distance.normalize():f},{unit}"
         rows.append(

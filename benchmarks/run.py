@@ -252,9 +252,8 @@ def _exporter_throughput(csv: Path, runs: int) -> list[Row]:
     from planner.export.vtimezone import vtimezone
 
     plan = _plan(csv)
-    zone_block = vtimezone(
-        plan.timezone, plan.first_day - dt.timedelta(days=1), plan.last_day
-    ).to_ical()
+    first, last = plan.span
+    zone_block = vtimezone(plan.timezone, first - dt.timedelta(days=1), last).to_ical()
     pairs: list[tuple[str, Callable[[], bytes], Callable[[], bytes]]] = [
         ("ics", lambda: to_ics(plan), lambda: floor.ics(plan, zone_block)),
         ("csv", lambda: to_csv_bytes(plan), lambda: floor.plan_csv(plan)),
