@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from planner.errors import InvalidOption, InvalidRow, PlanError
@@ -386,8 +387,7 @@ def format_pace(pace: Decimal) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-@dataclass(frozen=True)
-class _RoutineText:
+class _RoutineText(NamedTuple):  # a tuple: a frozen dataclass costs 0.5 ms to import
     length: dt.timedelta
     title: str
     description: str
