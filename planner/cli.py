@@ -124,7 +124,10 @@ def cli(debug: bool) -> None:
     " Default: race day's distance or race week's long_run.",
 )
 @click.option(
-    "--remind", type=int, metavar="MIN", help="Add a reminder MIN minutes before each event."
+    "--remind",
+    type=int,
+    metavar="MIN",
+    help="Add a reminder MIN minutes before each event (0: as it starts).",
 )
 @click.option(
     "--yoga-only", is_flag=True, help="Leave out the runs; keep the yoga timed around them."
@@ -184,7 +187,8 @@ def build(
 ) -> None:
     """Build plan.ics and plan.csv from a weekly MILEAGE csv and a race date."""
     from planner import options as parse
-    from planner.export import parse_formats, render
+    from planner.export import FORMATS, parse_formats, render
+    from planner.export.ics import fit_descriptions
     from planner.mileage import read_mileage
     from planner.model import Unit
     from planner.routines import load_routines
@@ -218,8 +222,12 @@ def build(
     weeks = read_mileage(mileage, units=Unit(units) if units else None)
     routines = load_routines(templates)
     plan = build_plan(weeks, plan_options, routines, generated_at=_clock())
+    if any(FORMATS[name].descriptions for name in chosen):
+        plan = fit_descriptions(plan)
     written = write_files(folder, render(plan, chosen))
     _summary(plan, written)
+    for name in chosen:
+        _warn_over_limit(folder / FORMATS[name].filename, FORMATS[name].limit, plan_options)
 
 
 @cli.group(invoke_without_command=True)
@@ -288,7 +296,7 @@ def _clock() -> dt.datetime:
 
 
 def _summary(plan: Any, written: list[Path]) -> None:
-    from planner.model import Activity
+    from planner.model import Activity, Descriptions
 
     counts = Counter(s.activity for s in plan.sessions)
     click.echo(
@@ -304,6 +312,34 @@ def _summary(plan: Any, written: list[Path]) -> None:
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
     for path in written:
         click.echo(f"Wrote {path} ({path.stat().st_size:,} bytes)")
+    if plan.descriptions in (Descriptions.COMPACT, Descriptions.BRIEF):
+        what = "the poses and holds" if plan.descriptions is Descriptions.COMPACT else "no poses"
+        click.echo(
+            f"Descriptions: {plan.descriptions.value}, with {what} (full steps: planner routines"
+            " show NAME): full ones would take plan.ics past 900 KB, and Google Calendar"
+            " imports up to 1 MB."
+        )
+
+
+def _warn_over_limit(path: Path, limit: int | None, options: Any) -> None:
+    """One line when a file is too big for the app that imports it, and what to leave out."""
+    size = path.stat().st_size
+    if limit is None or size <= limit:
+        return
+    drop = [
+        option
+        for option, used in (
+            ("--bedtime (add one daily event in Google instead)", options.bedtime is not None),
+            ("--remind (Google drops reminders anyway)", options.remind_minutes is not None),
+        )
+        if used
+    ]
+    advice = f"build without {' or '.join(drop)}, or " if drop else ""
+    click.echo(
+        f"planner: warning: {path.name} is {size:,} bytes, over the {limit / 1e6:g} MB that"
+        f' Google Calendar imports; for Google, {advice}see "Plan size" in the README',
+        err=True,
+    )
 
 
 def main() -> None:

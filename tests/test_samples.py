@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from planner.cli import cli
+from planner.export.ics import SIZE_BUDGET
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.csv"))
@@ -39,3 +40,6 @@ def test_sample_builds(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     rows = (tmp_path / "plan.csv").read_text(encoding="utf-8").splitlines()
     assert len(events) == len(rows) - 1 > 20
     assert sum(1 for e in events if e["X-PLANNER-ACTIVITY"] == "race") == 1
+    # Well under Google Calendar's 1 MB import limit with every routine's full steps.
+    assert (tmp_path / "plan.ics").stat().st_size < SIZE_BUDGET
+    assert "Descriptions:" not in result.output
