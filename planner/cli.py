@@ -23,7 +23,7 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 # Kept in step with planner.export.FORMATS (a test checks); listed here so --help needn't
 # import the exporters.
-_FORMAT_NAMES = ("ics", "csv")
+_FORMAT_NAMES = ("ics", "csv", "google-csv", "outlook-csv")
 
 
 class PlannerGroup(click.Group):

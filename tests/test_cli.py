@@ -215,3 +215,22 @@ def test_a_plan_too_big_for_google_is_written_with_one_warning(tmp_path: Path) -
         " would take plan.ics past 900 KB, and Google Calendar imports up to 1 MB."
     )
     assert (out / "plan.csv").exists()
+
+
+def test_format_takes_a_comma_list_of_outputs(tmp_path: Path) -> None:
+    args = ["build", HALF, "--race-date", "2027-04-18", "--out", str(tmp_path)]
+    result = CliRunner().invoke(cli, [*args, "--format", "outlook-csv, google-csv,ics"])
+    assert result.exit_code == 0, result.output
+    written = [line.split()[1] for line in result.output.splitlines() if line.startswith("Wrote")]
+    assert written == [
+        str(tmp_path / name) for name in ("plan.outlook.csv", "plan.google.csv", "plan.ics")
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "plan.google.csv", "plan.ics", "plan.outlook.csv",
+    ]  # fmt: skip
+    bad = CliRunner().invoke(cli, [*args, "--format", "ics,gcal"])
+    assert bad.exit_code == 2
+    assert bad.output == (
+        "planner: error: --format: unknown format 'gcal'; expected a comma list of ics, csv,"
+        " google-csv, outlook-csv\n"
+    )

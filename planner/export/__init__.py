@@ -47,6 +47,21 @@ FORMATS: dict[str, Format] = {
             limit=IMPORT_LIMIT,
         ),
         Format("csv", "plan.csv", "planner.export.plan_csv:to_csv_bytes", "one row per event"),
+        Format(
+            "google-csv",
+            "plan.google.csv",
+            "planner.export.google_csv:to_google_csv_bytes",
+            "Google Calendar's CSV import",
+            descriptions=True,
+            limit=IMPORT_LIMIT,
+        ),
+        Format(
+            "outlook-csv",
+            "plan.outlook.csv",
+            "planner.export.outlook_csv:to_outlook_csv_bytes",
+            "Outlook's CSV import",
+            descriptions=True,
+        ),
     )
 }
 DEFAULT_FORMATS = ("ics", "csv")
