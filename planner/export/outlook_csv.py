@@ -57,6 +57,14 @@ def _span(plan: Plan, session: Session) -> tuple[dt.datetime, dt.datetime]:
     return session.start, session.end
 
 
+def _before(start: dt.datetime, lead: dt.timedelta) -> dt.datetime:
+    """The wall-clock time ``lead`` before ``start``: exact minutes, even across a clock
+    change (Python's arithmetic on a zoned datetime would keep the wall-clock difference)."""
+    if start.tzinfo is None:
+        return start - lead  # an all-day event's midnight
+    return (start.astimezone(dt.UTC) - lead).astimezone(start.tzinfo)
+
+
 def to_outlook_csv(plan: Plan) -> str:
     style = description_style(plan)
     out = io.StringIO()
@@ -64,10 +72,10 @@ def to_outlook_csv(plan: Plan) -> str:
     writer.writerow(COLUMNS)
     for session in plan.sessions:
         start, end = _span(plan, session)
-        reminder = ["False", "", ""]
+        reminder = [true_false(False), "", ""]
         if plan.remind_minutes is not None:
-            at = start - dt.timedelta(minutes=plan.remind_minutes)
-            reminder = ["True", outlook_date(at), us_time(at, seconds=True)]
+            at = _before(start, dt.timedelta(minutes=plan.remind_minutes))
+            reminder = [true_false(True), outlook_date(at), us_time(at, seconds=True)]
         writer.writerow(
             [
                 safe_cell(session.title),
