@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -7,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from planner.export.ics import to_ics
-from planner.model import Plan
+from planner.export import IMPORT_LIMIT
+from planner.export.ics import SIZE_BUDGET, description_style, fit_descriptions, to_ics
+from planner.model import Descriptions, Plan
 
 TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
 
@@ -56,3 +58,63 @@ def test_all_day_events_have_an_exclusive_end(make_plan: Callable[..., Plan]) ->
     for event in calendar.walk("VEVENT"):
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert type(start) is dt.date and end == start + dt.timedelta(days=1)
+
+
+def weeks_csv(count: int) -> str:
+    """A plan of ``count`` weeks with five runs a week, as long plans have."""
+    rows = "".join(f"{n},{20 + n % 10},{6 + n % 5},5\n" for n in range(1, count + 1))
+    return "week,miles,long_run,runs\n" + rows
+
+
+EVENT_PROPERTIES = {
+    "UID", "DTSTAMP", "SEQUENCE", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "CATEGORIES",
+    "X-PLANNER-PLAN", "X-PLANNER-ACTIVITY", "X-PLANNER-DAYS-BEFORE-RACE",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("weeks", "style", "richer"),
+    [
+        (12, Descriptions.FULL, None),
+        (30, Descriptions.COMPACT, Descriptions.FULL),
+        (104, Descriptions.BRIEF, Descriptions.COMPACT),  # MAX_WEEKS
+    ],
+)
+def test_descriptions_are_the_richest_that_keep_the_file_under_budget(
+    make_plan: Callable[..., Plan],
+    weeks: int,
+    style: Descriptions,
+    richer: Descriptions | None,
+) -> None:
+    plan = make_plan(weeks_csv(weeks), race_date="2028-04-16", timezone="America/New_York")
+    fitted = fit_descriptions(plan)
+    assert fitted.descriptions is style
+    data = to_ics(fitted)
+    assert len(data) <= SIZE_BUDGET < IMPORT_LIMIT
+    if richer is not None:
+        assert len(to_ics(dataclasses.replace(plan, descriptions=richer))) > SIZE_BUDGET
+    events = Calendar.from_ical(data).events
+    assert len(events) == len(plan.sessions)
+    for event, session in zip(events, plan.sessions, strict=True):
+        assert set(event) == EVENT_PROPERTIES
+        assert str(event["DESCRIPTION"]) == session.description_for(style)
+
+
+def test_the_choice_is_a_pure_function_of_the_plan(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan(weeks_csv(30), race_date="2028-04-16", timezone="America/New_York")
+    assert to_ics(plan) == to_ics(plan) == to_ics(fit_descriptions(plan))
+    assert plan.descriptions is None  # the plan itself is left as it was
+
+
+def test_a_chosen_style_is_kept(tiny: Plan) -> None:
+    brief = dataclasses.replace(tiny, descriptions=Descriptions.BRIEF)
+    assert description_style(brief) is Descriptions.BRIEF
+    for event, session in zip(Calendar.from_ical(to_ics(brief)).events, tiny.sessions, strict=True):
+        assert str(event["DESCRIPTION"]) == session.description_for(Descriptions.BRIEF)
+        text = str(event["DESCRIPTION"])
+        if session.activity.is_running:
+            # Runs keep their pace and form cue; the repeated title and the plan's name go.
+            assert text.startswith("About ") and "Form focus this week: " in text
+            assert text.endswith(f"Week {session.week} of 2.")
+        else:
+            assert text.startswith("Full steps: planner routines show ")
