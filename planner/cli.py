@@ -27,7 +27,7 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 # Kept in step with planner.export.FORMATS (a test checks); listed here so --help needn't
 # import the exporters.
-_FORMAT_NAMES = ("ics", "csv", "html")
+_FORMAT_NAMES = ("ics", "csv", "google-csv", "outlook-csv", "html")
 
 
 class PlannerGroup(click.Group):
@@ -132,7 +132,10 @@ def cli(debug: bool) -> None:
     " Default: race day's distance or race week's long_run.",
 )
 @click.option(
-    "--remind", type=int, metavar="MIN", help="Add a reminder MIN minutes before each event."
+    "--remind",
+    type=int,
+    metavar="MIN",
+    help="Add a reminder MIN minutes before each event (0: as it starts).",
 )
 @click.option(
     "--yoga-only/--with-runs", help="Leave out the runs; keep the yoga timed around them."
@@ -179,7 +182,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,
     so calendars that re-import or subscribe to it follow.
     """
-    from planner.export import DEFAULT_FORMATS, render
+    from planner.export import DEFAULT_FORMATS, FORMATS, render
+    from planner.export.ics import fit_descriptions
     from planner.mileage import read_mileage
     from planner.planfile import is_plan_file, resolve
     from planner.routines import load_routines
@@ -200,6 +204,10 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     routines = load_routines(request.templates)
     built = build_plan(weeks, request.options, routines, generated_at=_clock())
     formats = request.formats or DEFAULT_FORMATS
+    if any(FORMATS[name].descriptions for name in formats):
+        # Fix the description style once, before comparing with the previous file, so that
+        # the comparison sees the text that is actually written.
+        built = fit_descriptions(built)
     plan, changes = built, None
     if "ics" in formats and (folder / "plan.ics").exists():
         from planner.previous import read_previous
@@ -209,7 +217,12 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     _summary(built)  # the new plan's own events, not the cancelled ones kept from before
     if changes is not None:
         click.echo(f"Changes: {changes}")
-    _write(folder, render(plan, formats), dry_run)
+    files = render(plan, formats)
+    _write(folder, files, dry_run)
+    _descriptions_note(plan)
+    for name in formats:
+        size = len(files[FORMATS[name].filename])
+        _warn_over_limit(FORMATS[name].filename, size, FORMATS[name].limit, request.options)
 
 
 # `planner init` takes every build option (the same objects, so one definition and one help
@@ -413,6 +426,38 @@ def _summary(plan: Any) -> None:
             label = activity.value.replace("_", " ")
             click.echo(f"  {label:<{width}}  {counts[activity]:>4}")
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
+
+
+def _descriptions_note(plan: Any) -> None:
+    from planner.model import Descriptions
+
+    if plan.descriptions in (Descriptions.COMPACT, Descriptions.BRIEF):
+        what = "the poses and holds" if plan.descriptions is Descriptions.COMPACT else "no poses"
+        click.echo(
+            f"Descriptions: {plan.descriptions.value}, with {what} (full steps: planner routines"
+            " show NAME): full ones would take plan.ics past 900 KB, and Google Calendar"
+            " imports up to 1 MB."
+        )
+
+
+def _warn_over_limit(filename: str, size: int, limit: int | None, options: Any) -> None:
+    """One line when a file is too big for the app that imports it, and what to leave out."""
+    if limit is None or size <= limit:
+        return
+    drop = [
+        option
+        for option, used in (
+            ("--bedtime (add one daily event in Google instead)", options.bedtime is not None),
+            ("--remind (Google drops reminders anyway)", options.remind_minutes is not None),
+        )
+        if used
+    ]
+    advice = f"build without {' or '.join(drop)}, or " if drop else ""
+    click.echo(
+        f"planner: warning: {filename} is {size:,} bytes, over the {limit / 1e6:g} MB that"
+        f' Google Calendar imports; for Google, {advice}see "Plan size" in the README',
+        err=True,
+    )
 
 
 def _write(folder: Path, files: Mapping[str, bytes], dry_run: bool) -> None:

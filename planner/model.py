@@ -38,6 +38,21 @@ class Activity(StrEnum):
         return self in (Activity.RUN, Activity.LONG_RUN, Activity.RACE)
 
 
+class Descriptions(StrEnum):
+    """How much of each routine the calendar files carry in an event's description.
+
+    A long plan's full descriptions would pass Google Calendar's 1 MB import limit, so the
+    exporters fall back to a shorter style (see planner.export.ics.fit_descriptions).
+    """
+
+    FULL = "full"
+    """Every pose with its steps and cautions, why the routine helps, and its source."""
+    COMPACT = "compact"
+    """The routine's aim and each pose on one line with its hold; where to find the steps."""
+    BRIEF = "brief"
+    """Only where to find the steps (the title already names the routine)."""
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Weekday keys as used in the CSV's per-day columns and in --run-days; index = date.weekday()."""
 
@@ -96,6 +111,17 @@ class Session:
     """Revision number for calendars that already hold this event (RFC 5545 SEQUENCE)."""
     cancelled: bool = False
     """Kept in the file as STATUS:CANCELLED so calendars drop an event a new build removed."""
+    compact_description: str = ""
+    """The description in the compact style; empty means the same as ``description``."""
+    brief_description: str = ""
+    """The description in the brief style; empty means the same as the compact one."""
+
+    def description_for(self, style: Descriptions) -> str:
+        if style is Descriptions.BRIEF and self.brief_description:
+            return self.brief_description
+        if style is not Descriptions.FULL and self.compact_description:
+            return self.compact_description
+        return self.description
 
 
 @dataclass(frozen=True)
@@ -136,6 +162,8 @@ class Plan:
     routines_used: tuple[str, ...] = field(default=())
     routine_uses: tuple[RoutineUse, ...] = field(default=())
     """Every routine and level the sessions use, in activity order, then level."""
+    descriptions: Descriptions | None = None
+    """The description style of the calendar files; None lets plan.ics's size decide."""
 
     @property
     def first_day(self) -> dt.date:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from planner.errors import PlanError
-from planner.model import Plan, Session, Unit
+from planner.model import Descriptions, Plan, Session, Unit
 from planner.previous import PreviousPlan
 
 
@@ -69,6 +69,8 @@ def reconcile(plan: Plan, previous: PreviousPlan) -> tuple[Plan, Changes]:
         # calendars kept.
         if event.uid not in before or event.sequence > before[event.uid].sequence:
             before[event.uid] = event
+    # Compare the text the file carries: the description in the plan's chosen style.
+    style = plan.descriptions or Descriptions.FULL
     tally = {f.name: 0 for f in dataclasses.fields(Changes)}
     sessions: list[Session] = []
     for new in plan.sessions:
@@ -81,7 +83,9 @@ def reconcile(plan: Plan, previous: PreviousPlan) -> tuple[Plan, Changes]:
             previous.all_day, previous.timezone, old
         ):
             kind, sequence = "moved", old.sequence + 1
-        elif _content(plan.remind_minutes, new) != _content(previous.remind_minutes, old):
+        elif _content(plan.remind_minutes, new, style) != _content(
+            previous.remind_minutes, old, style
+        ):
             kind, sequence = "changed", old.sequence + 1
         else:
             kind, sequence = "unchanged", old.sequence
@@ -146,8 +150,9 @@ def _when(all_day: bool, timezone: str | None, session: Session) -> Hashable:
     return ("timed", timezone, session.start, session.end)
 
 
-def _content(remind_minutes: int | None, session: Session) -> Hashable:
-    return (session.title, session.description, session.categories, remind_minutes)
+def _content(remind_minutes: int | None, session: Session, style: Descriptions) -> Hashable:
+    description = session.description_for(style)
+    return (session.title, description, session.categories, remind_minutes)
 
 
 def _in_zone(session: Session, was_all_day: bool, plan: Plan) -> Session:

@@ -408,3 +408,31 @@ def render_details(routine: Routine, level: int = 1, variant: str = "") -> str:
     sets = routine.sets_at(level)
     prefix = f"{sets} sets: " if sets > 1 else ""
     return prefix + "; ".join(parts)
+
+
+def show_command(routine: Routine, level: int = 1, variant: str = "") -> str:
+    """The command that prints this session's full steps (`planner routines show ...`)."""
+    command = f"planner routines show {routine.activity.value}"
+    if level > 1 and routine.levels > 1:
+        command += f" --level {level}"
+    if variant == "gentle" and any(p.variant == variant for p in routine.poses):
+        command += " --gentle"
+    return command
+
+
+def render_compact(routine: Routine, level: int = 1, variant: str = "") -> str:
+    """A short description for long plans: the aim, one line per pose, where the steps are."""
+    lines = [routine.summary]
+    sets = routine.sets_at(level)
+    if sets > 1:
+        lines.append(f"{sets} sets of:")
+    for number, pose in enumerate(routine.poses_for(level, variant), start=1):
+        each = ", each side" if pose.sides == 2 else ""
+        lines.append(f"{number}. {pose.name}: {pose.hold}{each}")
+    lines.append(render_brief(routine, level, variant))
+    return "\n".join(lines)
+
+
+def render_brief(routine: Routine, level: int = 1, variant: str = "") -> str:
+    """The shortest description: where to find the steps (the title names the routine)."""
+    return f"Full steps: {show_command(routine, level, variant)}"

@@ -28,7 +28,13 @@ from planner.model import (
     Unit,
     Week,
 )
-from planner.routines import RoutineLibrary, render_description, render_details
+from planner.routines import (
+    RoutineLibrary,
+    render_brief,
+    render_compact,
+    render_description,
+    render_details,
+)
 
 HALF = Decimal("0.5")
 DEFAULT_RUNS = 4
@@ -391,8 +397,10 @@ class _RoutineText(NamedTuple):  # a tuple: a frozen dataclass costs 0.5 ms to i
     length: dt.timedelta
     title: str
     description: str
-    """Without the week's footer."""
+    """Without the week's footer, like the compact and brief ones."""
     details: str
+    compact: str
+    brief: str
 
 
 class _SessionBuilder:
@@ -430,6 +438,9 @@ class _SessionBuilder:
         description: str,
         details: str,
         distance: Decimal | None = None,
+        *,
+        compact: str = "",
+        brief: str = "",
     ) -> None:
         days_before = (self.options.race_date - day).days
         self.sessions.append(
@@ -446,6 +457,8 @@ class _SessionBuilder:
                 uid=session_uid(self.options.name, activity, days_before),
                 categories=("Running",) if activity.is_running else ("Yoga", "Running"),
                 distance=distance,
+                compact_description=compact,
+                brief_description=brief,
             )
         )
 
@@ -475,6 +488,8 @@ class _SessionBuilder:
             text.title,
             text.description + self._footer(week),
             text.details,
+            compact=text.compact + self._short_footer(week),
+            brief=text.brief + self._short_footer(week),
         )
         return end
 
@@ -489,6 +504,8 @@ class _SessionBuilder:
                 f"{routine.title} ({minutes} min)",
                 render_description(routine, level, self.variant, minutes),
                 render_details(routine, level, self.variant),
+                render_compact(routine, level, self.variant),
+                render_brief(routine, level, self.variant),
             )
         return self._routine_texts[key]
 
@@ -511,6 +528,10 @@ class _SessionBuilder:
             f"\nPlan: {self.options.name}"
         )
 
+    def _short_footer(self, week: PlanWeek) -> str:
+        # For the compact styles of long plans: every byte counts 1,000 times or more.
+        return f"\nWeek {week.number} of {self.count}."
+
     def run_day(
         self, week: PlanWeek, day: dt.date, activity: Activity, distance: Decimal | None
     ) -> None:
@@ -524,15 +545,27 @@ class _SessionBuilder:
         end = start + dt.timedelta(minutes=max(minutes, 1))
         self._yoga(week, day, Activity.PRE_RUN_ACTIVATION, end=start)
         if not self.options.yoga_only:
-            title, description, details = self._run_text(week, activity, distance, minutes)
-            self._add(week, day, activity, start, end, title, description, details, distance)
+            title, description, compact, details = self._run_text(week, activity, distance, minutes)
+            self._add(
+                week,
+                day,
+                activity,
+                start,
+                end,
+                title,
+                description,
+                details,
+                distance,
+                compact=compact,
+            )
         recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=end)
         if activity in (Activity.LONG_RUN, Activity.RACE):
             self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=recovered + REFUEL)
 
     def _run_text(
         self, week: PlanWeek, activity: Activity, distance: Decimal | None, minutes: int
-    ) -> tuple[str, str, str]:
+    ) -> tuple[str, str, str, str]:
+        """Title, description, compact description (without the repeated title) and details."""
         unit = self.unit.value
         amount = f"{format_distance(distance)} {unit}" if distance is not None else ""
         if activity is Activity.RACE:
@@ -557,7 +590,8 @@ class _SessionBuilder:
             cue = cues[(week.number - 1) % len(cues)]
             lines.append(f"Form focus this week: {cue.name}. {cue.cue}")
         details = " | ".join(lines[1:])
-        return title, "\n".join(lines) + self._footer(week), details
+        compact = "\n".join(lines[1:]) + self._short_footer(week)
+        return title, "\n".join(lines) + self._footer(week), compact.lstrip("\n"), details
 
     def strength_day(self, week: PlanWeek, day: dt.date, level: int) -> None:
         self._yoga(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from planner.mileage import parse_mileage
 from planner.model import Plan
 from planner.routines import RoutineLibrary, load_routines
 from planner.schedule import PlanOptions, build_plan
+from tests.caldav_server import RadicaleServer, radicale_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_plans"
@@ -63,3 +64,11 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], None]:
         assert actual == expected, f"{name} differs from its golden file (pytest --update-golden)"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def caldav_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServer]:
+    """A real Radicale CalDAV server on 127.0.0.1 for the whole session (tests/caldav_server.py);
+    give each test its own calendar with ``make_calendar``."""
+    with radicale_server(tmp_path_factory.mktemp("radicale")) as server:
+        yield server

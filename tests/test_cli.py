@@ -195,6 +195,48 @@ def test_python_m_planner_and_source_date_epoch_give_identical_files(tmp_path: P
     assert b"DTSTAMP:20260921T141320Z" in outputs[0]  # 1790000000 s = 2026-09-21 14:13:20 UTC
 
 
+def test_a_plan_too_big_for_google_is_written_with_one_warning(tmp_path: Path) -> None:
+    mileage = tmp_path / "two_years.csv"
+    rows = "".join(f"{n},{20 + n % 10},{6 + n % 5},5\n" for n in range(1, 105))
+    mileage.write_text("week,miles,long_run,runs\n" + rows)
+    out = tmp_path / "plan"
+    args = ["build", str(mileage), "--race-date", "2028-04-16", "--timezone", "Europe/London"]
+    options = ["--bedtime", "--remind", "10", "--format", "ics", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, *options])
+    assert result.exit_code == 0, result.output
+    size = (out / "plan.ics").stat().st_size
+    assert size > 1_000_000
+    assert result.stderr == (
+        f"planner: warning: plan.ics is {size:,} bytes, over the 1 MB that Google Calendar"
+        " imports; for Google, build without --bedtime (add one daily event in Google instead)"
+        ' or --remind (Google drops reminders anyway), or see "Plan size" in the README\n'
+    )
+    assert result.stdout.splitlines()[-1] == (
+        "Descriptions: brief, with no poses (full steps: planner routines show NAME): full ones"
+        " would take plan.ics past 900 KB, and Google Calendar imports up to 1 MB."
+    )
+    assert [p.name for p in out.iterdir()] == ["plan.ics"]
+
+
+def test_format_takes_a_comma_list_of_outputs(tmp_path: Path) -> None:
+    args = ["build", HALF, "--race-date", "2027-04-18", "--out", str(tmp_path)]
+    result = CliRunner().invoke(cli, [*args, "--format", "outlook-csv, google-csv,ics"])
+    assert result.exit_code == 0, result.output
+    written = [line.split()[1] for line in result.output.splitlines() if line.startswith("Wrote")]
+    assert written == [
+        str(tmp_path / name) for name in ("plan.outlook.csv", "plan.google.csv", "plan.ics")
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "plan.google.csv", "plan.ics", "plan.outlook.csv",
+    ]  # fmt: skip
+    bad = CliRunner().invoke(cli, [*args, "--format", "ics,gcal"])
+    assert bad.exit_code == 2
+    assert bad.output == (
+        "planner: error: --format: unknown format 'gcal'; expected a comma list of ics, csv,"
+        " google-csv, outlook-csv, html\n"
+    )
+
+
 HEAVY_LIBRARIES = ("pandas", "numpy", "icalendar", "dateutil", "tzlocal")
 
 

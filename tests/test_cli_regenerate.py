@@ -216,3 +216,20 @@ def test_reschedule_into_another_plans_folder_is_refused(weeks: Path, tmp_path: 
         " choose another --out folder\n",
     )
     assert snapshot(tmp_path / "b") == before
+
+
+def test_rebuilding_a_plan_with_shortened_descriptions_changes_nothing(tmp_path: Path) -> None:
+    """A long plan's events carry compact or brief descriptions (Google's 1 MB limit); the
+    comparison with the previous file must use that text, not the full one."""
+    long_plan = tmp_path / "long.csv"
+    long_plan.write_text(
+        "week,miles,long_run\n" + "".join(f"{n},{20 + n % 7},{8 + n % 4}\n" for n in range(1, 61))
+    )
+    out = tmp_path / "out"
+    first = build(long_plan, out, "2028-04-16")
+    assert "Descriptions: " in first.output
+    before = (out / "plan.ics").read_bytes()
+    again = build(long_plan, out, "2028-04-16")
+    events = before.count(b"BEGIN:VEVENT")
+    assert f"Changes: moved 0, changed 0, added 0, cancelled 0, unchanged {events}" in again.output
+    assert (out / "plan.ics").read_bytes() == before

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from planner.cli import cli
+from planner.model import Descriptions, Plan
 from tests.conftest import ROOT
 
 
@@ -81,3 +84,21 @@ def test_broken_coach_template_is_one_line(tmp_path: Path) -> None:
         " expected a whole number, found 'long'\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_every_pointer_in_the_calendar_text_is_a_working_command(
+    make_plan: Callable[..., Plan],
+) -> None:
+    weeks = "week,miles,long_run\n" + "".join(f"{n},{20 + n % 4},8\n" for n in range(1, 31))
+    commands = set()
+    for gentle in (False, True):
+        plan = make_plan(weeks, gentle_inversion=gentle, bedtime=dt.time(21, 30))
+        for session in plan.sessions:
+            for line in session.description_for(Descriptions.BRIEF).splitlines():
+                if line.startswith("Full steps: planner "):
+                    commands.add(line.removeprefix("Full steps: planner "))
+    assert len(commands) >= 10  # five routines, strength at each level, gentle variants
+    for command in sorted(commands):
+        result = CliRunner().invoke(cli, command.split())
+        assert result.exit_code == 0, (command, result.output)
+        assert "\n1. " in result.output

@@ -231,5 +231,11 @@ def test_read_back_sessions_match_the_built_ones(make_plan: Callable[..., Plan])
         False,
     )
     assert (previous.remind_minutes, previous.race_date) == (10, dt.date(2027, 4, 18))
-    blank = {"details": "", "week": 0, "distance": None}
+    blank = {
+        "details": "",
+        "week": 0,
+        "distance": None,
+        "compact_description": "",
+        "brief_description": "",
+    }
     assert previous.sessions == tuple(dataclasses.replace(s, **blank) for s in plan.sessions)

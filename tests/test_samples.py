@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from planner.cli import cli
+from planner.export.ics import SIZE_BUDGET
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.csv"))
@@ -47,6 +48,9 @@ def test_sample_builds(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     check_outputs(tmp_path)
+    # Well under Google Calendar's 1 MB import limit with every routine's full steps.
+    assert (tmp_path / "plan.ics").stat().st_size < SIZE_BUDGET
+    assert "Descriptions:" not in result.output
 
 
 @pytest.mark.parametrize("plan_file", PLAN_FILES, ids=lambda p: p.name)

@@ -18,6 +18,8 @@ from planner.routines import (
     Routine,
     default_templates_dir,
     load_routines,
+    render_brief,
+    render_compact,
     render_description,
 )
 
@@ -506,3 +508,26 @@ def test_activity_must_match_the_file_name(tmp_path: Path) -> None:
     _write(tmp_path, VALID, "post_run_recovery.toml")
     with pytest.raises(InvalidTemplate, match="activity"):
         load_routines(tmp_path)
+
+
+def test_compact_and_brief_descriptions(library: dict[Activity, Routine]) -> None:
+    pre_run = library[Activity.PRE_RUN_ACTIVATION]
+    assert render_compact(pre_run) == (
+        "Wake up your glutes, core and chest before you head out.\n"
+        "1. Single-leg balance: 5-10 breaths, each side\n"
+        "2. Chair pose with hands on glutes: 5+ breaths\n"
+        "3. Crossed-legs side bend: 5-10 breaths, each side\n"
+        "4. Chest opener: 5+ breaths\n"
+        "Full steps: planner routines show pre_run_activation"
+    )
+    assert render_brief(pre_run) == "Full steps: planner routines show pre_run_activation"
+    strength = library[Activity.BACKSIDE_STRENGTH]
+    top = strength.levels
+    compact = render_compact(strength, top).splitlines()
+    assert compact[1] == f"{strength.sets_at(top)} sets of:"
+    assert compact[-1] == f"Full steps: planner routines show backside_strength --level {top}"
+    assert render_brief(library[Activity.LEGS_UP_THE_WALL], 1, "gentle") == (
+        "Full steps: planner routines show legs_up_the_wall --gentle"
+    )
+    # No --gentle for a routine that has no gentle variant: the command would show the same.
+    assert render_brief(pre_run, 1, "gentle").endswith("show pre_run_activation")

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from planner.errors import InvalidOption
 from planner.model import Plan
 
+IMPORT_LIMIT = 1_000_000
+"""Google Calendar imports a file (.ics or .csv) of up to about 1 MB."""
+
 
 @dataclass(frozen=True)
 class Format:
@@ -21,6 +24,10 @@ class Format:
     exporter: str
     """"module:function" of a function Plan -> bytes."""
     help: str
+    descriptions: bool = False
+    """Carries the events' descriptions, in the style plan.ics's size allows (fit_descriptions)."""
+    limit: int | None = None
+    """The largest file the app it is for imports; the build warns above it."""
 
     def render(self, plan: Plan) -> bytes:
         module, function = self.exporter.split(":")
@@ -31,8 +38,30 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("ics", "plan.ics", "planner.export.ics:to_ics", "iCalendar for any calendar app"),
+        Format(
+            "ics",
+            "plan.ics",
+            "planner.export.ics:to_ics",
+            "iCalendar for any calendar app",
+            descriptions=True,
+            limit=IMPORT_LIMIT,
+        ),
         Format("csv", "plan.csv", "planner.export.plan_csv:to_csv_bytes", "one row per event"),
+        Format(
+            "google-csv",
+            "plan.google.csv",
+            "planner.export.google_csv:to_google_csv_bytes",
+            "Google Calendar's CSV import",
+            descriptions=True,
+            limit=IMPORT_LIMIT,
+        ),
+        Format(
+            "outlook-csv",
+            "plan.outlook.csv",
+            "planner.export.outlook_csv:to_outlook_csv_bytes",
+            "Outlook's CSV import",
+            descriptions=True,
+        ),
         Format("html", "plan.html", "planner.export.html:to_html", "a printable overview page"),
     )
 }

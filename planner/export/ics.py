@@ -1,7 +1,14 @@
-"""plan.ics: one VEVENT per session, times in the plan's zone with its VTIMEZONE in the file."""
+"""plan.ics: one VEVENT per session, times in the plan's zone with its VTIMEZONE in the file.
+
+Google Calendar imports files of up to about 1 MB. A long plan's full descriptions (every
+pose's steps in every yoga event) would pass that, so plan.ics gets the richest description
+style that keeps it within SIZE_BUDGET: a pure function of the plan, decided from the bytes
+themselves.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Hashable, Sequence
 from typing import Any
@@ -10,19 +17,55 @@ from icalendar import Alarm, Calendar, Component, Event, vText
 from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
-from planner.model import Plan, Session
+from planner.model import Descriptions, Plan, Session
 
 PRODID = "-//planner//Training plan//EN"
+SIZE_BUDGET = 900_000
+"""What plan.ics aims to stay within: a tenth below Google Calendar's 1 MB (IMPORT_LIMIT in
+planner.export), as headroom for a limit that is only known roughly."""
+_STYLES = (Descriptions.FULL, Descriptions.COMPACT, Descriptions.BRIEF)
 
 Properties = list[tuple[str, Any]]
 """A component's properties as (name, value) pairs for icalendar's ``Component.add``."""
 
 
 def to_ics(plan: Plan) -> bytes:
-    properties = _PropertyLines()
+    """The plan as iCalendar bytes, in ``plan.descriptions`` or else the style that fits."""
+    if plan.descriptions is not None:
+        return _render(plan, plan.descriptions)
+    return _fitted(plan)[1]
+
+
+def description_style(plan: Plan) -> Descriptions:
+    """``plan.descriptions``, else the richest style whose .ics fits SIZE_BUDGET (the
+    shortest when none does)."""
+    return plan.descriptions if plan.descriptions is not None else _fitted(plan)[0]
+
+
+def fit_descriptions(plan: Plan) -> Plan:
+    """The plan with its description style fixed, so that every calendar file carries the
+    same text and the choice is made once."""
+    return dataclasses.replace(plan, descriptions=description_style(plan))
+
+
+def _fitted(plan: Plan) -> tuple[Descriptions, bytes]:
+    for style in _STYLES[:-1]:
+        # The descriptions' own bytes only grow with escaping and folding: when they alone
+        # pass the budget, skip rendering (the full style of a long plan is several MB).
+        text = sum(len(s.description_for(style).encode("utf-8")) for s in plan.sessions)
+        if text > SIZE_BUDGET:
+            continue
+        data = _render(plan, style)
+        if len(data) <= SIZE_BUDGET:
+            return style, data
+    return _STYLES[-1], _render(plan, _STYLES[-1])
+
+
+def _render(plan: Plan, style: Descriptions) -> bytes:
+    lines = _lines_for(plan)
     stamp = plan.generated_at.astimezone(dt.UTC)
     events = b"".join(
-        properties.component(Event, _event(plan, session, stamp), _alarms(plan, session))
+        lines.component(Event, _event(plan, session, stamp, style), _alarms(plan, session))
         for session in plan.sessions
     )
     # icalendar writes a calendar's own properties and VTIMEZONE, then its other
@@ -49,7 +92,7 @@ def _calendar(plan: Plan) -> Calendar:
     return calendar
 
 
-def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
+def _event(plan: Plan, session: Session, stamp: dt.datetime, style: Descriptions) -> Properties:
     event: Properties = [("uid", session.uid), ("dtstamp", stamp), ("sequence", session.sequence)]
     if plan.all_day:
         day = session.start.date()
@@ -58,7 +101,7 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
     else:
         event += [("dtstart", session.start), ("dtend", session.end)]
     event.append(("summary", session.title))
-    event.append(("description", session.description))
+    event.append(("description", session.description_for(style)))
     event.append(("categories", list(session.categories)))
     if session.cancelled:
         event.append(("status", "CANCELLED"))
@@ -74,6 +117,22 @@ def _alarms(plan: Plan, session: Session) -> list[Properties]:
         return []
     trigger = -dt.timedelta(minutes=plan.remind_minutes)
     return [[("action", "DISPLAY"), ("description", session.title), ("trigger", trigger)]]
+
+
+_last_plan: list[tuple[tuple[Session, ...], _PropertyLines]] = []
+
+
+def _lines_for(plan: Plan) -> _PropertyLines:
+    """The serialized lines of the plan rendered last, when it has the same sessions.
+
+    A build renders a plan to choose its description style (fit_descriptions), then again in
+    the style chosen, and may try two styles before that: those renders share their lines.
+    The lines depend only on the values serialized, so sharing is safe; holding just the last
+    plan's keeps the memory to one plan.
+    """
+    if not _last_plan or _last_plan[0][0] is not plan.sessions:
+        _last_plan[:] = [(plan.sessions, _PropertyLines())]
+    return _last_plan[0][1]
 
 
 class _PropertyLines:
@@ -128,24 +187,26 @@ class _PropertyLines:
         hashable = tuple(value) if isinstance(value, list) else value
         key = (kind, name, type(value), hashable, str(getattr(value, "tzinfo", "")))
         if key not in self._lines:
-            if isinstance(value, str) and "\n\n" in value:
-                self._lines[key] = self._text_by_paragraphs(kind, name, value)
+            if isinstance(value, str) and "\n" in value:
+                self._lines[key] = self._text_by_its_last_part(kind, name, value)
             else:
                 self._lines[key] = _serialize(kind, name, value)
         return self._lines[key]
 
-    def _text_by_paragraphs(self, kind: type[Component], name: str, text: str) -> bytes:
-        """A text whose last paragraph varies (a session's "Week 3 of 16" under its routine),
-        folded from the folding of the text before that paragraph.
+    def _text_by_its_last_part(self, kind: type[Component], name: str, text: str) -> bytes:
+        """A text whose end varies (a session's "Week 3 of 16" under its routine), folded
+        from the folding of the text before its last paragraph, or else before its last line.
 
         icalendar folds left to right, carrying only the line it is filling, so folding
         ``head + tail`` gives the folded ``head`` up to its last line, then that last line
         with ``tail`` folded again. Escaping is per character, except ``\\r\\n`` and
         ``\\N``: a text whose head ends in ``\\r`` or ``\\`` is folded whole.
         """
-        cut = text.rindex("\n\n")
+        cut = text.rfind("\n\n")
+        if cut < 0:
+            cut = text.rindex("\n")
         head, tail = text[:cut], text[cut:]
-        if head.endswith(("\r", "\\")):
+        if not head or head.endswith(("\r", "\\")):
             return _serialize(kind, name, text)
         key = (kind, name, "head", head)
         if key not in self._lines:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -9,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Alarm, Calendar, Event
 
-from planner.export import ics
-from planner.export.ics import to_ics
-from planner.model import Plan
+from planner.export import IMPORT_LIMIT, ics
+from planner.export.ics import SIZE_BUDGET, description_style, fit_descriptions, to_ics
+from planner.model import Descriptions, Plan
 from planner.previous import parse_previous
 from planner.regenerate import reconcile
 from tests.conftest import SAMPLES
@@ -64,13 +65,74 @@ def test_all_day_events_have_an_exclusive_end(make_plan: Callable[..., Plan]) ->
         assert type(start) is dt.date and end == start + dt.timedelta(days=1)
 
 
+def weeks_csv(count: int) -> str:
+    """A plan of ``count`` weeks with five runs a week, as long plans have."""
+    rows = "".join(f"{n},{20 + n % 10},{6 + n % 5},5\n" for n in range(1, count + 1))
+    return "week,miles,long_run,runs\n" + rows
+
+
+EVENT_PROPERTIES = {
+    "UID", "DTSTAMP", "SEQUENCE", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "CATEGORIES",
+    "X-PLANNER-PLAN", "X-PLANNER-ACTIVITY", "X-PLANNER-DAYS-BEFORE-RACE",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("weeks", "style", "richer"),
+    [
+        (12, Descriptions.FULL, None),
+        (30, Descriptions.COMPACT, Descriptions.FULL),
+        (104, Descriptions.BRIEF, Descriptions.COMPACT),  # MAX_WEEKS
+    ],
+)
+def test_descriptions_are_the_richest_that_keep_the_file_under_budget(
+    make_plan: Callable[..., Plan],
+    weeks: int,
+    style: Descriptions,
+    richer: Descriptions | None,
+) -> None:
+    plan = make_plan(weeks_csv(weeks), race_date="2028-04-16", timezone="America/New_York")
+    fitted = fit_descriptions(plan)
+    assert fitted.descriptions is style
+    data = to_ics(fitted)
+    assert len(data) <= SIZE_BUDGET < IMPORT_LIMIT
+    if richer is not None:
+        assert len(to_ics(dataclasses.replace(plan, descriptions=richer))) > SIZE_BUDGET
+    events = Calendar.from_ical(data).events
+    assert len(events) == len(plan.sessions)
+    for event, session in zip(events, plan.sessions, strict=True):
+        assert set(event) == EVENT_PROPERTIES
+        assert str(event["DESCRIPTION"]) == session.description_for(style)
+
+
+def test_the_choice_is_a_pure_function_of_the_plan(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan(weeks_csv(30), race_date="2028-04-16", timezone="America/New_York")
+    assert to_ics(plan) == to_ics(plan) == to_ics(fit_descriptions(plan))
+    assert plan.descriptions is None  # the plan itself is left as it was
+
+
+def test_a_chosen_style_is_kept(tiny: Plan) -> None:
+    brief = dataclasses.replace(tiny, descriptions=Descriptions.BRIEF)
+    assert description_style(brief) is Descriptions.BRIEF
+    for event, session in zip(Calendar.from_ical(to_ics(brief)).events, tiny.sessions, strict=True):
+        assert str(event["DESCRIPTION"]) == session.description_for(Descriptions.BRIEF)
+        text = str(event["DESCRIPTION"])
+        if session.activity.is_running:
+            # Runs keep their pace and form cue; the repeated title and the plan's name go.
+            assert text.startswith("About ") and "Form focus this week: " in text
+            assert text.endswith(f"Week {session.week} of 2.")
+        else:
+            assert text.startswith("Full steps: planner routines show ")
+
+
 def written_by_icalendar(plan: Plan) -> bytes:
     """The plain way: an icalendar Event object per session and Calendar.to_ical()."""
     calendar = ics._calendar(plan)
     stamp = plan.generated_at.astimezone(dt.UTC)
+    style = description_style(plan)
     for session in plan.sessions:
         event = Event()
-        for name, value in ics._event(plan, session, stamp):
+        for name, value in ics._event(plan, session, stamp, style):
             event.add(name, value)
         for properties in ics._alarms(plan, session):
             alarm = Alarm()
@@ -102,6 +164,16 @@ def test_same_bytes_as_icalendar_writing_each_event(
     assert to_ics(plan) == written_by_icalendar(plan)
 
 
+@pytest.mark.parametrize("style", list(Descriptions))
+def test_same_bytes_in_every_description_style(
+    make_plan: Callable[..., Plan], style: Descriptions
+) -> None:
+    plan = make_plan(weeks_csv(30), race_date="2028-04-16", remind_minutes=10)
+    assert to_ics(plan) == written_by_icalendar(plan)  # the style that fits: compact
+    styled = dataclasses.replace(plan, descriptions=style)
+    assert to_ics(styled) == written_by_icalendar(styled)
+
+
 def test_same_bytes_with_cancelled_events_kept_by_a_regeneration(
     make_plan: Callable[..., Plan],
 ) -> None:
@@ -125,9 +197,9 @@ def test_text_folded_from_its_heads_folding_is_icalendars(
     heads: list[str], tails: list[str]
 ) -> None:
     lines = ics._PropertyLines()  # one plan's cache, shared by every text below
-    for head in ["\n\n".join(heads), *heads]:
+    for head in ["\n\n".join(heads), "\n".join(heads), *heads]:
         for tail in ["", *tails]:
-            text = f"{head}\n\n{tail}"
-            assert lines._line(Event, "description", text) == ics._serialize(
-                Event, "description", text
-            )
+            for text in (f"{head}\n\n{tail}", f"{head}\n{tail}", head + tail):
+                assert lines._line(Event, "description", text) == ics._serialize(
+                    Event, "description", text
+                )
