@@ -25,6 +25,9 @@ SIZE_BUDGET = 900_000
 planner.export), as headroom for a limit that is only known roughly."""
 _STYLES = (Descriptions.FULL, Descriptions.COMPACT, Descriptions.BRIEF)
 
+_FOLD_AT = 75
+"""Octets at which icalendar folds a content line (RFC 5545 section 3.1)."""
+
 Properties = list[tuple[str, Any]]
 """A component's properties as (name, value) pairs for icalendar's ``Component.add``."""
 
@@ -70,7 +73,7 @@ def _render(plan: Plan, style: Descriptions) -> bytes:
     )
     # icalendar writes a calendar's own properties and VTIMEZONE, then its other
     # subcomponents (the events) in order, then the END line.
-    head: bytes = _calendar(plan).to_ical()
+    head = lines.calendar(plan)
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
     return head[: -len(end)] + events + end
@@ -149,6 +152,14 @@ class _PropertyLines:
         self._lines: dict[Hashable, bytes] = {}
         self._orders: dict[tuple[type[Component], tuple[str, ...]], list[int]] = {}
         self._bounds: dict[type[Component], tuple[bytes, bytes]] = {}
+        self._calendars: dict[Hashable, bytes] = {}
+
+    def calendar(self, plan: Plan) -> bytes:
+        """The calendar without its events (its VTIMEZONE takes a few ms to work out)."""
+        key = (plan.name, plan.timezone, plan.all_day, plan.span)
+        if key not in self._calendars:
+            self._calendars[key] = _calendar(plan).to_ical()
+        return self._calendars[key]
 
     def component(
         self, kind: type[Component], properties: Properties, subcomponents: Sequence[Properties]
@@ -225,5 +236,11 @@ def _serialize(kind: type[Component], name: str, value: Any) -> bytes:
     """One property's content line as icalendar writes it in a ``kind`` component."""
     scratch = kind()
     scratch.add(name, value)
-    line: bytes = scratch.content_line(name.upper(), scratch[name]).to_ical()
-    return line + b"\r\n"
+    line = scratch.content_line(name.upper(), scratch[name])
+    data = str(line).encode("utf-8")
+    # icalendar's folding (Contentline.to_ical) starts a new line once one reaches 75 octets,
+    # one character at a time; the many shorter lines (times, UIDs) it would leave as they
+    # are, so they skip it.
+    if len(data) >= _FOLD_AT:
+        data = line.to_ical()
+    return data + b"\r\n"
