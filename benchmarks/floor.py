@@ -9,7 +9,7 @@ compares like with like.
 
 from __future__ import annotations
 
-from planner.model import Plan
+from planner.model import Descriptions, Plan
 
 FOLD_AT = 75  # octets, as icalendar folds (RFC 5545 section 3.1)
 
@@ -57,8 +57,8 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def ics(plan: Plan, vtimezone: bytes) -> bytes:
-    """plan.ics for a timed plan (no --all-day, no cancelled events).
+def ics(plan: Plan, vtimezone: bytes, style: Descriptions) -> bytes:
+    """plan.ics for a timed plan (no --all-day, no cancelled events), in ``style``.
 
     ``vtimezone`` is the plan's VTIMEZONE block, rendered once outside the timing: both
     writers include the same bytes for it.
@@ -88,7 +88,7 @@ def ics(plan: Plan, vtimezone: bytes) -> bytes:
             f"DTEND;TZID={zone}:{s.end:%Y%m%dT%H%M%S}\r\n"
             f"DTSTAMP:{stamp}\r\n{_fold('UID:' + s.uid)}\r\nSEQUENCE:{s.sequence}\r\n"
             f"CATEGORIES:{','.join(s.categories)}\r\n"
-            f"{_fold('DESCRIPTION:' + _escape(s.description))}\r\n"
+            f"{_fold('DESCRIPTION:' + _escape(s.description_for(style)))}\r\n"
             f"X-PLANNER-ACTIVITY:{s.activity.value}\r\n"
             f"X-PLANNER-DAYS-BEFORE-RACE:{s.days_before_race}\r\n"
             f"{_fold('X-PLANNER-PLAN:' + name)}\r\n"
