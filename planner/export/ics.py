@@ -122,20 +122,25 @@ def _alarms(plan: Plan, session: Session) -> list[Properties]:
     return [[("action", "DISPLAY"), ("description", session.title), ("trigger", trigger)]]
 
 
-_last_plan: list[tuple[tuple[Session, ...], _PropertyLines]] = []
+_LINES_KEPT = 50_000
+"""Lines kept for the latest build: one 104-week plan in three description styles is ~15,000."""
+_builds: dict[tuple[str, dt.datetime], _PropertyLines] = {}
 
 
 def _lines_for(plan: Plan) -> _PropertyLines:
-    """The serialized lines of the plan rendered last, when it has the same sessions.
+    """The serialized lines shared by one build's renders of its plan.
 
-    A build renders a plan to choose its description style (fit_descriptions), then again in
-    the style chosen, and may try two styles before that: those renders share their lines.
-    The lines depend only on the values serialized, so sharing is safe; holding just the last
-    plan's keeps the memory to one plan.
+    A build renders its plan to choose the description style (fit_descriptions), maybe in two
+    styles, then in the style chosen, after a comparison with the plan.ics it replaces (new
+    SEQUENCEs): the same plan name and clock reading throughout. The lines depend only on the
+    values serialized, so sharing them is safe; only the latest build's are kept.
     """
-    if not _last_plan or _last_plan[0][0] is not plan.sessions:
-        _last_plan[:] = [(plan.sessions, _PropertyLines())]
-    return _last_plan[0][1]
+    key = (plan.name, plan.generated_at)
+    lines = _builds.get(key)
+    if lines is None or len(lines) > _LINES_KEPT:
+        _builds.clear()
+        lines = _builds[key] = _PropertyLines()
+    return lines
 
 
 class _PropertyLines:
@@ -153,6 +158,9 @@ class _PropertyLines:
         self._orders: dict[tuple[type[Component], tuple[str, ...]], list[int]] = {}
         self._bounds: dict[type[Component], tuple[bytes, bytes]] = {}
         self._calendars: dict[Hashable, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._lines)
 
     def calendar(self, plan: Plan) -> bytes:
         """The calendar without its events (its VTIMEZONE takes a few ms to work out)."""
