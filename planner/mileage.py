@@ -37,7 +37,8 @@ def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
 
 def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mileage:
     """Parse the bytes of a mileage CSV (``source`` names it in error messages)."""
-    text = _decode(data, source)
+    # A byte-order mark inside the file (two files pasted together) means nothing in a CSV.
+    text = _decode(data, source).replace("\ufeff", "")
     # Keep the file's own line numbers: comments and blank lines are dropped before pandas.
     numbered = [
         (number, line)
@@ -111,7 +112,20 @@ def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[
             quotechar='"',
             engine="c",
         )
+    except pd.errors.EmptyDataError:
+        raise InvalidRow(
+            source, None, None, "is empty; expected a header line such as week,miles"
+        ) from None
     except pd.errors.ParserError as err:
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(err))
+        if unclosed:
+            line = numbered[min(int(unclosed[1]), len(numbered) - 1)][0]
+            raise InvalidRow(
+                source,
+                line,
+                None,
+                'has a quote (") that is never closed; quote a whole cell, like "easy, flat"',
+            ) from None
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if found:
             expected, row, saw = (int(g) for g in found.groups())

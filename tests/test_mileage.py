@@ -82,6 +82,12 @@ def test_per_day_columns_take_units_option() -> None:
             "m.csv, line 2, column runs: expected 1 to 7 runs, found '9'",
         ),
         (
+            'week,miles,notes\n1,10,easy\n2,12,"hills\n3,12,\n',
+            'm.csv, line 3: has a quote (") that is never closed; quote a whole cell,'
+            ' like "easy, flat"',
+        ),
+        ("\n\ufeff\n", "m.csv: is empty; expected a header line such as week,miles"),
+        (
             "miles\n20\n",
             "m.csv, line 1: has no 'week' column; the header should start like week,miles",
         ),
