@@ -216,6 +216,8 @@ def build(
             where="--out",
         )
     weeks = read_mileage(mileage, units=Unit(units) if units else None)
+    for warning in weeks.warnings:
+        click.echo(f"planner: warning: {warning}", err=True)
     routines = load_routines(templates)
     plan = build_plan(weeks, plan_options, routines, generated_at=_clock())
     written = write_files(folder, render(plan, chosen))

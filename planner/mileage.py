@@ -6,6 +6,7 @@ file, the line and the column.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,12 @@ MAX_WEEKS = 104
 MAX_WEEK_DISTANCE = Decimal(500)
 """More than this in one week (in either unit) is a typo, not a plan."""
 
+_RESAVE = "save it from your spreadsheet as 'CSV UTF-8'"
+_NOT_CSV = (
+    (b"PK\x03\x04", "a zip file (an Excel .xlsx or Numbers workbook?)"),
+    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"),
+    (b"%PDF", "a PDF"),
+)
 _KNOWN = {"week", "miles", "km", "long_run", "runs", "notes", *WEEKDAYS}
 
 
@@ -37,12 +44,16 @@ def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
 
 def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mileage:
     """Parse the bytes of a mileage CSV (``source`` names it in error messages)."""
+    text, warnings = _decode(data, source)
     # A byte-order mark inside the file (two files pasted together) means nothing in a CSV.
-    text = _decode(data, source).replace("\ufeff", "")
+    text = text.replace("\ufeff", "")
     # Keep the file's own line numbers: comments and blank lines are dropped before pandas.
+    # Only CR and LF end a line (as in a spreadsheet); str.splitlines would also split on
+    # characters such as U+2028 that can sit inside a pasted note.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     numbered = [
         (number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(lines, start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not numbered:
@@ -79,22 +90,53 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
                 f"expected week {expected} (weeks are numbered 1, 2, 3... with no gaps),"
                 f" found {week.number}",
             )
-    return Mileage(source=source, unit=unit, weeks=weeks, per_day=per_day)
+    return Mileage(source=source, unit=unit, weeks=weeks, per_day=per_day, warnings=tuple(warnings))
 
 
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
+    """The file's text, and a warning when it had to be read as Windows-1252."""
+    for magic, what in _NOT_CSV:
+        if data.startswith(magic):
+            raise InvalidRow(source, None, None, f"is {what}, not a CSV; {_RESAVE}")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _text_only(data.decode("utf-16"), source), []
+        except UnicodeDecodeError:
+            raise InvalidRow(source, None, None, f"is not valid UTF-16 text; {_RESAVE}") from None
     if b"\x00" in data:
         raise InvalidRow(source, None, None, "is not a text file; expected a CSV")
     try:
-        return data.decode("utf-8-sig")
+        return _text_only(data.decode("utf-8-sig"), source), []
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = _line_of(data[: err.start].decode("latin-1"))
+    # Excel's plain "CSV" on Windows is Windows-1252, and runners can't easily re-save it:
+    # read it, and say so in case an accented note came out wrong.
+    try:
+        text = _text_only(data.decode("cp1252"), source)
+    except UnicodeDecodeError:
         raise InvalidRow(
-            source,
-            line,
-            None,
-            "is not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'",
+            source, line, None, f"is neither UTF-8 nor Windows-1252 text; {_RESAVE}"
         ) from None
+    return text, [
+        f"{source}, line {line}: not UTF-8, so read as Windows-1252 (what Excel saves as 'CSV');"
+        " if a note looks wrong, save the file as 'CSV UTF-8'"
+    ]
+
+
+def _text_only(text: str, source: str) -> str:
+    text = text.rstrip("\x1a")  # the end-of-file mark of old DOS and Windows tools
+    control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    if control:
+        line = _line_of(text[: control.start()])
+        raise InvalidRow(
+            source, line, None, "has a control character; this is not a text file, expected a CSV"
+        )
+    return text
+
+
+def _line_of(before: str) -> int:
+    """The line number of the character that follows ``before``."""
+    return len(re.split(r"\r\n|\r|\n", before))
 
 
 def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[str]]:

@@ -99,9 +99,45 @@ def test_bad_input_names_line_and_column(text: str, message: str) -> None:
     assert str(err.value) == message
 
 
-def test_not_utf8_says_how_to_resave() -> None:
-    with pytest.raises(InvalidRow, match=r"line 2: is not UTF-8 text; save it .* 'CSV UTF-8'"):
-        parse("week,miles,notes\n1,20,café\n".encode("cp1252"))
+def test_windows_1252_is_read_with_a_warning() -> None:
+    m = parse_mileage("week,miles,notes\n1,20,café \u2013 easy\n".encode("cp1252"), "m.csv")
+    assert m.weeks[0].notes == "café \u2013 easy"
+    assert m.warnings == (
+        "m.csv, line 2: not UTF-8, so read as Windows-1252 (what Excel saves as 'CSV');"
+        " if a note looks wrong, save the file as 'CSV UTF-8'",
+    )
+
+
+def test_utf8_and_utf16_with_a_byte_order_mark_read_without_a_warning() -> None:
+    text = "week,miles,notes\n1,20,café\n"
+    for data in (text.encode("utf-8"), text.encode("utf-8-sig"), text.encode("utf-16")):
+        m = parse_mileage(data, "m.csv")
+        assert m.weeks[0].notes == "café" and m.warnings == ()
+
+
+def test_only_cr_and_lf_end_a_line() -> None:
+    m = parse_mileage("week,miles,notes\r1,20,a\u2028b\x85c\r\n2,21,\n".encode(), "m.csv")
+    assert [w.line for w in m.weeks] == [2, 3]
+    assert m.weeks[0].notes == "a b c"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"PK\x03\x04\x14\x00",
+            "m.csv: is a zip file (an Excel .xlsx or Numbers workbook?), not a CSV;",
+        ),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1", "m.csv: is an Excel .xls workbook, not a CSV;"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "m.csv: is not a text file; expected a CSV"),
+        (b"week,miles\r\n1,2\x1b[0m\n", "m.csv, line 2: has a control character;"),
+        (b"week,miles\n\x81\x8d\n", "m.csv, line 2: is neither UTF-8 nor Windows-1252 text;"),
+    ],
+)
+def test_files_that_are_not_text(data: bytes, message: str) -> None:
+    with pytest.raises(InvalidRow) as err:
+        parse(data)
+    assert str(err.value).startswith(message)
 
 
 def test_too_many_weeks_is_refused() -> None:
