@@ -7,8 +7,10 @@ file, the line and the column.
 from __future__ import annotations
 
 import codecs
+import difflib
 import io
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -71,6 +73,7 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
     rows = _split(numbered, sep, source)
     columns = [c.strip().lower().lstrip("\ufeff") for c in rows[0]]
     _check_header(columns, source, header_line)
+    warnings += _unknown_columns(columns, source, header_line)
     per_day = any(day in columns for day in WEEKDAYS)
     unit = _unit(columns, per_day, units, source, header_line)
     weeks = tuple(
@@ -197,13 +200,40 @@ def _check_header(columns: list[str], source: str, line: int) -> None:
         seen.add(column)
     if "week" not in columns:
         raise InvalidRow(
-            source, line, None, "has no 'week' column; the header should start like week,miles"
+            source,
+            line,
+            None,
+            "has no 'week' column; the header should start like week,miles"
+            + _did_you_mean(columns, {"week"}),
         )
 
 
-def unknown_columns(mileage_header: list[str]) -> list[str]:
-    """Header names the reader ignores (the CLI warns about them)."""
-    return [c for c in mileage_header if c.strip().lower() not in _KNOWN]
+def _unknown_columns(columns: list[str], source: str, line: int) -> list[str]:
+    """A warning naming the columns the reader ignores, with the closest known names."""
+    unknown = [c for c in columns if c not in _KNOWN]
+    if not unknown:
+        return []
+    named = []
+    for column in unknown:
+        close = _closest(column)
+        named.append(f"{column!r} (did you mean {close}?)" if close else repr(column))
+    return [
+        f"{source}, line {line}: ignoring column{'s' if len(unknown) > 1 else ''}"
+        f" {', '.join(named)}; planner reads week, miles or km, long_run, runs, notes"
+        " and mon..sun"
+    ]
+
+
+def _closest(column: str, names: Iterable[str] = _KNOWN) -> str | None:
+    close = difflib.get_close_matches(column.replace(" ", "_"), sorted(names), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _did_you_mean(columns: list[str], wanted: set[str]) -> str:
+    for column in columns:
+        if column not in _KNOWN and (close := _closest(column, wanted)):
+            return f"; did you mean {close} for {column!r}?"
+    return ""
 
 
 def _unit(columns: list[str], per_day: bool, units: Unit | None, source: str, line: int) -> Unit:
@@ -227,7 +257,8 @@ def _unit(columns: list[str], per_day: bool, units: Unit | None, source: str, li
             source,
             line,
             None,
-            "needs a 'miles' or 'km' column with each week's distance (or mon..sun columns)",
+            "needs a 'miles' or 'km' column with each week's distance (or mon..sun columns)"
+            + _did_you_mean(columns, {"miles", "km"}),
         )
     return Unit.MILES if has_miles else Unit.KM
 

@@ -91,12 +91,32 @@ def test_per_day_columns_take_units_option() -> None:
             "miles\n20\n",
             "m.csv, line 1: has no 'week' column; the header should start like week,miles",
         ),
+        (
+            "wk,miles\n1,20\n",
+            "m.csv, line 1: has no 'week' column; the header should start like week,miles;"
+            " did you mean week for 'wk'?",
+        ),
+        (
+            "week,mile\n1,20\n",
+            "m.csv, line 1: needs a 'miles' or 'km' column with each week's distance (or mon..sun"
+            " columns); did you mean miles for 'mile'?",
+        ),
     ],
 )
 def test_bad_input_names_line_and_column(text: str, message: str) -> None:
     with pytest.raises(InvalidRow) as err:
         parse(text)
     assert str(err.value) == message
+
+
+def test_unknown_columns_are_ignored_with_one_warning() -> None:
+    m = parse_mileage(b"week,miles,longrun,Heart Rate\n1,20,8,140\n", "m.csv")
+    assert m.weeks[0].long_run is None
+    assert m.warnings == (
+        "m.csv, line 1: ignoring columns 'longrun' (did you mean long_run?), 'heart rate';"
+        " planner reads week, miles or km, long_run, runs, notes and mon..sun",
+    )
+    assert parse_mileage(b"week,miles,notes\n1,20,x\n", "m.csv").warnings == ()
 
 
 def test_windows_1252_is_read_with_a_warning() -> None:
