@@ -21,6 +21,8 @@ MAX_WEEKS = 104
 """Two years of training: a longer file is refused before it is parsed."""
 MAX_WEEK_DISTANCE = Decimal(500)
 """More than this in one week (in either unit) is a typo, not a plan."""
+MAX_FILE_BYTES = 1_000_000
+"""104 weeks with long notes fit in a few kilobytes; a bigger file is refused unread."""
 
 _RESAVE = "save it from your spreadsheet as 'CSV UTF-8'"
 _NOT_CSV = (
@@ -34,7 +36,8 @@ _KNOWN = {"week", "miles", "km", "long_run", "runs", "notes", *WEEKDAYS}
 def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
     """Read and validate a mileage CSV file."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise InvalidRow(str(path), None, None, "file not found") from None
     except IsADirectoryError:
@@ -46,6 +49,14 @@ def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
 
 def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mileage:
     """Parse the bytes of a mileage CSV (``source`` names it in error messages)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidRow(
+            source,
+            None,
+            None,
+            f"is over {MAX_FILE_BYTES // 1_000_000} MB; a plan has at most {MAX_WEEKS} weeks,"
+            " one row each",
+        )
     text, warnings = _decode(data, source)
     # A byte-order mark inside the file (two files pasted together) means nothing in a CSV.
     text = text.replace("\ufeff", "")

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from planner.errors import InvalidRow
-from planner.mileage import MAX_WEEKS, parse_mileage
+from planner.mileage import MAX_FILE_BYTES, MAX_WEEKS, parse_mileage, read_mileage
 from planner.model import Unit
 
 
@@ -164,3 +165,16 @@ def test_too_many_weeks_is_refused() -> None:
     rows = "".join(f"{i},10\n" for i in range(1, MAX_WEEKS + 2))
     with pytest.raises(InvalidRow, match=f"at most {MAX_WEEKS} weeks"):
         parse("week,miles\n" + rows)
+
+
+def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:
+        handle.write(b"week,miles,notes\n1,10,")
+        handle.truncate(50 * MAX_FILE_BYTES)  # sparse: 50 MB that take no disk
+    with pytest.raises(InvalidRow) as err:
+        read_mileage(huge)
+    assert (
+        str(err.value)
+        == f"{huge}: is over 1 MB; a plan has at most {MAX_WEEKS} weeks, one row each"
+    )
