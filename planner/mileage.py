@@ -30,6 +30,7 @@ _NOT_CSV = (
     (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"),
     (b"%PDF", "a PDF"),
 )
+_SEPARATOR_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _KNOWN = {"week", "miles", "km", "long_run", "runs", "notes", *WEEKDAYS}
 
 
@@ -79,8 +80,9 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
             f"has {len(numbered) - 1} rows; a plan can have at most {MAX_WEEKS} weeks",
         )
     header_line, header = numbered[0]
-    semicolons = header.count(";") > header.count(",")
-    sep = ";" if semicolons else ","
+    # Commas, else whichever separator the header uses most: semicolons (European
+    # spreadsheets) or tabs (Excel's "Unicode Text"); both come with decimal commas.
+    sep = max((",", ";", "\t"), key=header.count)
     rows = _split(numbered, sep, source)
     columns = [c.strip().lower().lstrip("\ufeff") for c in rows[0]]
     _check_header(columns, source, header_line)
@@ -88,7 +90,7 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
     per_day = any(day in columns for day in WEEKDAYS)
     unit = _unit(columns, per_day, units, source, header_line)
     weeks = tuple(
-        _week(dict(zip(columns, cells, strict=False)), line, source, unit, per_day, semicolons)
+        _week(dict(zip(columns, cells, strict=False)), line, source, unit, per_day, sep != ",")
         for line, cells in zip([n for n, _ in numbered[1:]], rows[1:], strict=True)
     )
     if not weeks:
@@ -190,7 +192,8 @@ def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[
                 source,
                 line,
                 None,
-                f"has {saw} fields but the header has {expected}; check for a stray '{sep}'",
+                f"has {saw} fields but the header has {expected};"
+                f" check for a stray {_SEPARATOR_NAMES[sep]}",
             ) from None
         raise InvalidRow(source, None, None, f"can't be read as CSV ({err})") from None
     if len(frame) != len(numbered):

@@ -39,6 +39,12 @@ def test_semicolons_with_decimal_commas() -> None:
     assert m.weeks[0].long_run == Decimal("20.5")
 
 
+def test_tabs_from_excel_unicode_text() -> None:
+    m = parse_mileage("week\tkm\tnotes\n1\t56,5\tflat, easy\n".encode("utf-16"), "m.csv")
+    assert m.weeks[0].distance == Decimal("56.5")
+    assert m.weeks[0].notes == "flat, easy"
+
+
 def test_per_day_columns_take_units_option() -> None:
     m = parse_mileage(b"week,mon,tue,wed,thu,fri,sat,sun\n1,,3,,3,,,6\n", "m.csv", units=Unit.KM)
     assert m.per_day and m.unit is Unit.KM
@@ -73,6 +79,10 @@ def test_per_day_columns_take_units_option() -> None:
         (
             "week,miles\n1,20\n2,20,4\n",
             "m.csv, line 3: has 3 fields but the header has 2; check for a stray ','",
+        ),
+        (
+            "week\tmiles\n1\t20\t\n",
+            "m.csv, line 2: has 3 fields but the header has 2; check for a stray tab",
         ),
         (
             "week,miles,long_run\n1,20,25\n",
