@@ -95,6 +95,8 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
     import zoneinfo
 
     name = text.strip()
+    if not name:
+        raise InvalidOption(option, "expected an IANA timezone like Europe/Berlin, found ''")
     names = _zone_names()
     if name in names:
         return name
@@ -102,12 +104,18 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
     if name.lower() in folded:
         return folded[name.lower()]
     try:
-        zoneinfo.ZoneInfo(name)
+        zoneinfo.ZoneInfo(name)  # zones outside the list, such as posix/Europe/Berlin
         return name
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    # ZoneInfo looks the name up as a file: a folder ("Europe") or an over-long name fails
+    # with OSError, not with ZoneInfoNotFoundError.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         pass
-    close = difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.6)
-    close += [n for n in sorted(names) if name.lower() in n.lower() and n not in close][:3]
+    close: list[str] = []
+    probe = name.replace(" ", "_")  # "new york" -> America/New_York
+    if len(probe) <= 64:  # the longest zone name is 32 characters; difflib is slow on long text
+        close = difflib.get_close_matches(probe, sorted(names), n=3, cutoff=0.6)
+        if len(probe) >= 3:
+            close += [n for n in sorted(names) if probe.lower() in n.lower() and n not in close]
     hint = (
         f"; did you mean {', '.join(close[:3])}?"
         if close

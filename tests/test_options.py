@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from planner.errors import InvalidOption
+from planner.options import parse_timezone
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [("Europe/Berlin", "Europe/Berlin"), (" europe/berlin ", "Europe/Berlin"), ("utc", "UTC")],
+)
+def test_timezone_names_are_matched_ignoring_case_and_spaces(text: str, zone: str) -> None:
+    assert parse_timezone(text) == zone
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "--timezone: expected an IANA timezone like Europe/Berlin, found ''"),
+        ("Europe/Berln", "--timezone: unknown timezone 'Europe/Berln'; did you mean Europe/Berlin"),
+        ("new york", "--timezone: unknown timezone 'new york'; did you mean America/New_York?"),
+        # Names that ZoneInfo looks up as a folder, or as a file name too long for the system.
+        ("Europe", "--timezone: unknown timezone 'Europe'; did you mean Europe/"),
+        ("x" * 300, f"--timezone: unknown timezone '{'x' * 300}'; use an IANA name like"),
+        ("Mars/Olympus", "--timezone: unknown timezone 'Mars/Olympus'; "),
+    ],
+)
+def test_unknown_timezones_suggest_close_names(text: str, message: str) -> None:
+    with pytest.raises(InvalidOption) as err:
+        parse_timezone(text)
+    assert str(err.value).startswith(message)
