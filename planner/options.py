@@ -47,13 +47,29 @@ def parse_weekdays(text: str, option: str = "--run-days") -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
+EARLIEST_RACE_DATE = dt.date(1900, 1, 1)
+LATEST_RACE_DATE = dt.date(2999, 12, 31)
+"""Plans outside these years would run past the dates Python and calendars can hold."""
+
+
 def parse_date(text: str, option: str = "--race-date") -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        date = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidOption(
             option, f"expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found {text!r}"
         ) from None
+    check_race_date(date, option)
+    return date
+
+
+def check_race_date(date: dt.date, option: str = "--race-date") -> None:
+    if not EARLIEST_RACE_DATE <= date <= LATEST_RACE_DATE:
+        raise InvalidOption(
+            option,
+            f"expected a date from {EARLIEST_RACE_DATE.year} to {LATEST_RACE_DATE.year},"
+            f" found {date.isoformat()}",
+        )
 
 
 def parse_time(text: str, option: str) -> dt.time:

@@ -25,6 +25,7 @@ from planner.model import (
     Unit,
     Week,
 )
+from planner.options import check_race_date
 from planner.routines import RoutineLibrary, render_description, render_details
 
 HALF = Decimal("0.5")
@@ -90,6 +91,7 @@ def build_plan(
     generated_at: dt.datetime,
 ) -> Plan:
     """Turn the weeks into timed sessions. Raises PlanError for plans that can't be built."""
+    check_race_date(options.race_date)  # the CLI checks it too; this guards library callers
     zone = ZoneInfo(options.timezone)
     weeks = mileage.weeks
     count = len(weeks)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from planner.errors import InvalidOption
-from planner.options import parse_timezone
+from planner.options import parse_date, parse_timezone
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,18 @@ def test_unknown_timezones_suggest_close_names(text: str, message: str) -> None:
     with pytest.raises(InvalidOption) as err:
         parse_timezone(text)
     assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2027-02-30", "expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found '2027-02-30'"),
+        ("18/04/2027", "expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found '18/04/2027'"),
+        ("0001-01-01", "expected a date from 1900 to 2999, found 0001-01-01"),
+        ("9999-12-31", "expected a date from 1900 to 2999, found 9999-12-31"),
+    ],
+)
+def test_race_dates_must_be_real_and_in_range(text: str, message: str) -> None:
+    with pytest.raises(InvalidOption) as err:
+        parse_date(text)
+    assert str(err.value) == f"--race-date: {message}"
