@@ -123,9 +123,7 @@ def cli(debug: bool) -> None:
     help="5k, 10k, half, marathon, or a number in the plan's unit."
     " Default: race day's distance or race week's long_run.",
 )
-@click.option(
-    "--remind", type=int, metavar="MIN", help="Add a reminder MIN minutes before each event."
-)
+@click.option("--remind", metavar="MIN", help="Add a reminder MIN minutes before each event.")
 @click.option(
     "--yoga-only", is_flag=True, help="Leave out the runs; keep the yoga timed around them."
 )
@@ -172,7 +170,7 @@ def build(
     long_run_time: str,
     pace: str | None,
     race_distance: str | None,
-    remind: int | None,
+    remind: str | None,
     yoga_only: bool,
     name: str | None,
     units: str | None,
@@ -194,17 +192,17 @@ def build(
     plan_options = PlanOptions(
         race_date=parse.parse_date(race_date, "--race-date"),
         name=(name or mileage.stem).strip() or mileage.stem,
-        timezone=parse.parse_timezone(timezone) if timezone else parse.local_timezone(),
-        run_days=parse.parse_weekdays(run_days) if run_days else None,
-        long_run_day=parse.parse_weekday(long_run_day) if long_run_day else None,
+        timezone=parse.parse_timezone(timezone) if timezone is not None else parse.local_timezone(),
+        run_days=parse.parse_weekdays(run_days) if run_days is not None else None,
+        long_run_day=parse.parse_weekday(long_run_day) if long_run_day is not None else None,
         run_time=parse.parse_time(run_time, "--run-time"),
         long_run_time=parse.parse_time(long_run_time, "--long-run-time"),
-        pace=parse.parse_pace(pace) if pace else None,
+        pace=parse.parse_pace(pace) if pace is not None else None,
         race_distance=race_distance,
         remind_minutes=parse.parse_remind(remind) if remind is not None else None,
         yoga_only=yoga_only,
         gentle_inversion=gentle_inversion,
-        bedtime=parse.parse_time(bedtime, "--bedtime") if bedtime else None,
+        bedtime=parse.parse_time(bedtime, "--bedtime") if bedtime is not None else None,
         all_day=all_day,
     )
     chosen = parse_formats(formats)

@@ -40,7 +40,7 @@ def parse_weekday(text: str, option: str = "--long-run-day") -> int:
 def parse_weekdays(text: str, option: str = "--run-days") -> tuple[int, ...]:
     parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
     if not parts:
-        raise InvalidOption(option, "expected weekdays like tue,thu,sat,sun")
+        raise InvalidOption(option, f"expected weekdays like tue,thu,sat,sun, found {text!r}")
     days = [parse_weekday(p, option) for p in parts]
     if len(set(days)) != len(days):
         raise InvalidOption(option, f"lists a day twice: {text!r}")
@@ -93,7 +93,13 @@ def parse_pace(text: str, option: str = "--pace") -> Decimal:
     )
 
 
-def parse_remind(value: int, option: str = "--remind") -> int:
+def parse_remind(value: int | str, option: str = "--remind") -> int:
+    if isinstance(value, str):
+        if not re.fullmatch(r"[+-]?\d{1,9}", value.strip()):
+            raise InvalidOption(
+                option, f"expected 0 to 1440 minutes before each event, found {value!r}"
+            )
+        value = int(value)
     if not 0 <= value <= 24 * 60:
         raise InvalidOption(option, f"expected 0 to 1440 minutes before each event, found {value}")
     return value

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from planner.errors import InvalidOption
-from planner.options import parse_date, parse_timezone
+from planner.options import parse_date, parse_remind, parse_timezone
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,16 @@ def test_race_dates_must_be_real_and_in_range(text: str, message: str) -> None:
     with pytest.raises(InvalidOption) as err:
         parse_date(text)
     assert str(err.value) == f"--race-date: {message}"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("abc", "'abc'"), ("", "''"), ("1e3", "'1e3'"), ("-5", "-5"), ("1441", "1441")],
+)
+def test_remind_takes_whole_minutes_up_to_a_day(text: str, found: str) -> None:
+    assert parse_remind(" 30 ") == 30 and parse_remind(0) == 0
+    with pytest.raises(InvalidOption) as err:
+        parse_remind(text)
+    assert (
+        str(err.value) == f"--remind: expected 0 to 1440 minutes before each event, found {found}"
+    )
