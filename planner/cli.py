@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 import traceback
 from collections import Counter
@@ -43,14 +44,14 @@ class PlannerGroup(click.Group):
         try:
             result = super().main(argv, "planner", complete_var, False, **extra)
         except PlanError as err:
-            click.echo(f"planner: error: {err}", err=True)
+            _say("error", str(err))
             sys.exit(EXIT_INPUT)
         except click.UsageError as err:
             command = err.ctx.command_path if err.ctx else "planner"
-            click.echo(f"planner: error: {err.format_message()} (see '{command} --help')", err=True)
+            _say("error", f"{err.format_message()} (see '{command} --help')")
             sys.exit(EXIT_INPUT)
         except click.ClickException as err:
-            click.echo(f"planner: error: {err.format_message()}", err=True)
+            _say("error", err.format_message())
             sys.exit(err.exit_code)
         except click.Abort:
             click.echo("planner: aborted", err=True)
@@ -59,13 +60,33 @@ class PlannerGroup(click.Group):
             if "--debug" in argv:
                 traceback.print_exc()
             else:
-                click.echo(
-                    f"planner: internal error: {type(err).__name__}: {err}"
+                _say(
+                    "internal error",
+                    f"{type(err).__name__}: {err}"
                     " (run again with --debug to see where; please report it)",
-                    err=True,
                 )
             sys.exit(EXIT_INTERNAL)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # `planner build ... --debug` works as well as `planner --debug build ...`: main()
+        # looks for the flag in the arguments wherever it is.
+        if not any(param.name == "debug" for param in cmd.params):
+            cmd.params.append(
+                click.Option(
+                    ["--debug"],
+                    is_flag=True,
+                    expose_value=False,
+                    help="Show the full traceback of an internal error.",
+                )
+            )
+        super().add_command(cmd, name)
+
+
+def _say(kind: str, message: str) -> None:
+    """One line on stderr, whatever the message holds (a file name can contain a newline)."""
+    escaped = re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda m: repr(m[0])[1:-1], message)
+    click.echo(f"planner: {kind}: {escaped}", err=True)
 
 
 @click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -215,7 +236,7 @@ def build(
         )
     weeks = read_mileage(mileage, units=Unit(units) if units else None)
     for warning in weeks.warnings:
-        click.echo(f"planner: warning: {warning}", err=True)
+        _say("warning", warning)
     routines = load_routines(templates)
     plan = build_plan(weeks, plan_options, routines, generated_at=_clock())
     written = write_files(folder, render(plan, chosen))
