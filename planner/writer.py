@@ -38,12 +38,15 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
     replaced: list[Path] = []
     try:
         for name, content in files.items():
+            target = folder / name
             fd, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            staged.append((Path(temp_name), folder / name))
+            staged.append((Path(temp_name), target))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
+            # mkstemp makes the file private (0600); give it the mode a new file would get.
+            os.chmod(temp_name, _mode_for(target))
         for _, target in staged:
             kept[target] = _keep(target)
         for temp, target in staged:
@@ -84,6 +87,16 @@ def _keep(target: Path) -> Path | None:
     except OSError:  # a file system without hard links: a copy serves as well
         shutil.copy2(target, backup, follow_symlinks=False)
     return backup
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's mode, else what the umask gives a new file."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _sync_folder(folder: Path) -> None:

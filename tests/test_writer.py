@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,23 @@ def old_plan(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "plan.ics").write_bytes(b"old ics")
     (folder / "plan.csv").write_bytes(b"old csv")
+    (folder / "plan.csv").chmod(0o640)
     return folder
 
 
-def test_writes_every_file(old_plan: Path) -> None:
+def test_writes_every_file_and_keeps_a_replaced_files_mode(old_plan: Path) -> None:
     assert write_files(old_plan, NEW) == [old_plan / "plan.ics", old_plan / "plan.csv"]
     assert snapshot(old_plan) == {"plan.csv": b"new csv", "plan.ics": b"new ics"}
+    assert stat.S_IMODE((old_plan / "plan.csv").stat().st_mode) == 0o640
+
+
+def test_a_new_file_gets_the_umask_mode_not_the_private_temp_mode(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        write_files(tmp_path / "new", NEW)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "new" / "plan.ics").stat().st_mode) == 0o644
 
 
 @pytest.mark.parametrize("failing_call", [1, 2])
