@@ -132,9 +132,11 @@ class RoutineLibrary:
         try:
             return self.routines[activity]
         except KeyError:
+            folder = Path(self.folder or "templates") / "routines"
             raise UnknownRoutine(
-                f"no routine template for {activity.value!r} in {self.folder or 'templates'};"
-                f" add {activity.value}.toml"
+                f"no routine template for {activity.value!r};"
+                f" add {folder / (activity.value + '.toml')}",
+                where="--templates",
             ) from None
 
     def __contains__(self, activity: object) -> bool:
@@ -154,6 +156,8 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     """Read and validate every routine in ``folder/routines`` (default: the shipped templates)."""
     base = folder if folder is not None else default_templates_dir()
     routines_dir = base / "routines"
+    if base.exists() and not base.is_dir():
+        raise PlanError(f"{base} is a file; expected a templates folder", where="--templates")
     if not base.is_dir():
         raise PlanError(f"templates folder {base} does not exist", where="--templates")
     if not routines_dir.is_dir():
@@ -163,7 +167,7 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
         )
     found: dict[Activity, Routine] = {}
     for path in sorted(routines_dir.glob("*.toml")):
-        routine = parse_routine(path.read_bytes(), str(path))
+        routine = parse_routine(_read(path), str(path))
         if routine.activity.value != path.stem:
             raise InvalidTemplate(
                 str(path),
@@ -176,8 +180,17 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     cues_source: Source | None = None
     cues_path = base / FORM_CUES_FILE
     if cues_path.is_file():
-        cues, cues_source = parse_form_cues(cues_path.read_bytes(), str(cues_path))
+        cues, cues_source = parse_form_cues(_read(cues_path), str(cues_path))
     return RoutineLibrary(found, str(base), cues, cues_source)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InvalidTemplate(str(path), None, "is a folder; expected a TOML file") from None
+    except OSError as err:
+        raise InvalidTemplate(str(path), None, f"can't be read ({err.strerror or err})") from None
 
 
 def _load_toml(data: bytes, source: str) -> dict[str, Any]:

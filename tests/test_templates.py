@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from planner.errors import InvalidTemplate
+from planner.errors import InvalidTemplate, PlanError, UnknownRoutine
 from planner.model import Activity
 from planner.routines import (
     Pose,
@@ -506,3 +506,34 @@ def test_activity_must_match_the_file_name(tmp_path: Path) -> None:
     _write(tmp_path, VALID, "post_run_recovery.toml")
     with pytest.raises(InvalidTemplate, match="activity"):
         load_routines(tmp_path)
+
+
+def test_a_folder_named_like_a_template_is_reported_not_crashed(tmp_path: Path) -> None:
+    _write(tmp_path, VALID)
+    (tmp_path / "routines" / "extra.toml").mkdir()
+    with pytest.raises(InvalidTemplate) as caught:
+        load_routines(tmp_path)
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'routines' / 'extra.toml'}: is a folder; expected a TOML file"
+    )
+
+
+def test_templates_must_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(PlanError) as caught:
+        load_routines(tmp_path / "notes.txt")
+    assert (
+        str(caught.value)
+        == f"--templates: {tmp_path / 'notes.txt'} is a file; expected a templates folder"
+    )
+
+
+def test_a_missing_routine_names_the_file_to_add(tmp_path: Path) -> None:
+    _write(tmp_path, VALID)
+    with pytest.raises(UnknownRoutine) as caught:
+        load_routines(tmp_path)[Activity.LEGS_UP_THE_WALL]
+    assert str(caught.value) == (
+        "--templates: no routine template for 'legs_up_the_wall';"
+        f" add {tmp_path / 'routines' / 'legs_up_the_wall.toml'}"
+    )
