@@ -19,6 +19,8 @@ from planner.model import Activity
 TRANSITION_SECONDS = 15
 """Time allowed to move from one pose (or side) into the next."""
 FORM_CUES_FILE = "form_cues.toml"
+MAX_SETS = 10
+"""Most sets of a routine at one level; more would not fit in a day."""
 
 
 @dataclass(frozen=True)
@@ -352,17 +354,21 @@ class _Table:
             raise InvalidTemplate(self.source, self.key(name), "has an empty entry")
         return [v.strip() for v in value]
 
-    def int_list(self, name: str, default: list[int] | None = None) -> list[int]:
+    def int_list(
+        self, name: str, default: list[int] | None = None, *, most: int = MAX_SETS
+    ) -> list[int]:
         value = self._get(name, default, "a list of whole numbers")
         if (
             not isinstance(value, list)
             or not value
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= most for v in value
+            )
         ):
             raise InvalidTemplate(
                 self.source,
                 self.key(name),
-                "expected a list of whole numbers above 0, like [1, 2, 3]",
+                f"expected a list of whole numbers from 1 to {most}, like [1, 2, 3]",
             )
         return list(value)
 

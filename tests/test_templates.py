@@ -451,7 +451,13 @@ def test_the_valid_example_loads(tmp_path: Path) -> None:
         ('name = "First"', 'name = "First"\nduration = 30', "poses[1].duration", "unknown key"),
         ('why = "Because."', 'why = "Because."\ncolour = "red"', "colour", "unknown key"),
         ('"pre_run_activation"', '"stretching"', "activity", "unknown activity"),
-        ('why = "Because."', 'why = "Because."\nsets_by_level = [0]', "sets_by_level", "above 0"),
+        ('why = "Because."', 'why = "Because."\nsets_by_level = [0]', "sets_by_level", "1 to 10"),
+        (
+            'why = "Because."',
+            'why = "Because."\nsets_by_level = [1, 1000000000000000000]',
+            "sets_by_level",
+            "1 to 10",
+        ),
     ],
 )
 def test_a_broken_template_names_its_file_and_key(
