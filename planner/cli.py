@@ -228,18 +228,12 @@ def build(
     )
     chosen = parse_formats(formats)
     folder = out if out is not None else Path(f"{mileage.stem}-plan")
-    if (folder / "plan.csv").resolve() == mileage.resolve():
-        raise PlanError(
-            f"{folder / 'plan.csv'} is the input file and would be overwritten;"
-            " choose another --out folder",
-            where="--out",
-        )
     weeks = read_mileage(mileage, units=Unit(units) if units else None)
     for warning in weeks.warnings:
         _say("warning", warning)
     routines = load_routines(templates)
     plan = build_plan(weeks, plan_options, routines, generated_at=_clock())
-    written = write_files(folder, render(plan, chosen))
+    written = write_files(folder, render(plan, chosen), keep=[mileage])
     _summary(plan, written)
 
 

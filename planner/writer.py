@@ -7,14 +7,18 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from planner.errors import PlanError
 
 
-def write_files(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
+def write_files(
+    folder: Path, files: Mapping[str, bytes], *, keep: Iterable[Path] = ()
+) -> list[Path]:
     """Write ``files`` (name -> content) into ``folder``; on any failure nothing changes.
+
+    ``keep`` names files (the inputs) that must never be replaced, whatever path leads to them.
 
     Every file is written to a temporary file in the folder before any is renamed into place.
     The files a build replaces are kept as hard links until all the renames are done, so a
@@ -24,6 +28,13 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
     if folder.exists() and not folder.is_dir():
         raise PlanError(f"{folder} is a file; name a folder for the plan", where="--out")
     for name in files:
+        for kept_file in keep:
+            if _same_file(folder / name, kept_file):
+                raise PlanError(
+                    f"{folder / name} is the input file and would be overwritten;"
+                    " choose another --out folder",
+                    where="--out",
+                )
         if (folder / name).is_dir():
             raise PlanError(
                 f"{folder / name} is a folder; move it or choose another --out", where="--out"
@@ -75,6 +86,14 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
                 backup.unlink()
     _sync_folder(folder)
     return [target for _, target in staged]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Through symlinks, hard links and case-insensitive names alike."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them doesn't exist, so it can't be overwritten
+        return False
 
 
 def _keep(target: Path) -> Path | None:

@@ -140,3 +140,27 @@ def test_without_hard_links_a_copy_keeps_the_old_file(
     with pytest.raises(PlanError):
         write_files(old_plan, NEW)
     assert snapshot(old_plan) == {"plan.csv": b"old csv", "plan.ics": b"old ics"}
+
+
+@pytest.mark.parametrize("link", ["symlink to the input", "hard link to the input", "input"])
+def test_a_kept_input_is_never_replaced_by_any_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, link: str
+) -> None:
+    source = tmp_path / "mileage.csv"
+    source.write_bytes(b"week,miles\n1,10\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    if link == "symlink to the input":
+        (out / "plan.csv").symlink_to(source)
+    elif link == "hard link to the input":
+        os.link(source, out / "plan.csv")
+    else:
+        source = source.rename(out / "plan.csv")
+    monkeypatch.chdir(out)
+    with pytest.raises(PlanError) as err:
+        write_files(Path("."), NEW, keep=[Path(os.path.relpath(source, out))])
+    assert str(err.value) == (
+        "--out: plan.csv is the input file and would be overwritten; choose another --out folder"
+    )
+    assert source.read_bytes() == b"week,miles\n1,10\n"
+    assert not (out / "plan.ics").exists()
