@@ -212,7 +212,7 @@ def build(
 
     plan_options = PlanOptions(
         race_date=parse.parse_date(race_date, "--race-date"),
-        name=(name or mileage.stem).strip() or mileage.stem,
+        name=parse.parse_name(name if name and name.strip() else mileage.stem),
         timezone=parse.parse_timezone(timezone) if timezone is not None else parse.local_timezone(),
         run_days=parse.parse_weekdays(run_days) if run_days is not None else None,
         long_run_day=parse.parse_weekday(long_run_day) if long_run_day is not None else None,

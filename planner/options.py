@@ -47,6 +47,15 @@ def parse_weekdays(text: str, option: str = "--run-days") -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
+def parse_name(text: str, option: str = "--name") -> str:
+    """The plan's name: one line, since it goes into calendar properties and UIDs."""
+    if re.search(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]", text):
+        raise InvalidOption(
+            option, f"expected a name on one line without control characters, found {text!r}"
+        )
+    return text.strip()
+
+
 EARLIEST_RACE_DATE = dt.date(1900, 1, 1)
 LATEST_RACE_DATE = dt.date(2999, 12, 31)
 """Plans outside these years would run past the dates Python and calendars can hold."""

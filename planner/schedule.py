@@ -25,7 +25,7 @@ from planner.model import (
     Unit,
     Week,
 )
-from planner.options import check_race_date
+from planner.options import check_race_date, parse_name
 from planner.routines import RoutineLibrary, render_description, render_details
 
 HALF = Decimal("0.5")
@@ -91,7 +91,9 @@ def build_plan(
     generated_at: dt.datetime,
 ) -> Plan:
     """Turn the weeks into timed sessions. Raises PlanError for plans that can't be built."""
-    check_race_date(options.race_date)  # the CLI checks it too; this guards library callers
+    # The CLI checks these too; this guards library callers.
+    check_race_date(options.race_date)
+    parse_name(options.name)
     zone = ZoneInfo(options.timezone)
     weeks = mileage.weeks
     count = len(weeks)

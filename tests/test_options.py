@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from planner.errors import InvalidOption
-from planner.options import parse_date, parse_remind, parse_timezone
+from planner.options import parse_date, parse_name, parse_remind, parse_timezone
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,13 @@ def test_remind_takes_whole_minutes_up_to_a_day(text: str, found: str) -> None:
     assert (
         str(err.value) == f"--remind: expected 0 to 1440 minutes before each event, found {found}"
     )
+
+
+def test_a_plan_name_is_one_line() -> None:
+    assert parse_name("  Spring  half; A, B\tC ") == "Spring  half; A, B\tC"
+    for text in ("Evil\r\nBEGIN:VEVENT", "a\nb", "bell\x07", "line\u2028sep"):
+        with pytest.raises(InvalidOption) as err:
+            parse_name(text)
+        assert str(err.value) == (
+            f"--name: expected a name on one line without control characters, found {text!r}"
+        )
