@@ -98,6 +98,15 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
             source, header_line + 1, None, "no weeks after the header; add one row per week"
         )
     for expected, week in enumerate(weeks, start=1):
+        if 1 <= week.number < expected:  # weeks 1..expected-1 are all above it
+            first = next(w for w in weeks if w.number == week.number)
+            raise InvalidRow(
+                source,
+                week.line,
+                "week",
+                f"week {week.number} is listed twice (first on line {first.line});"
+                " number the weeks 1, 2, 3... with no gaps",
+            )
         if week.number != expected:
             raise InvalidRow(
                 source,

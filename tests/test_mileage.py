@@ -63,6 +63,21 @@ def test_per_day_columns_take_units_option() -> None:
             " gaps), found 3",
         ),
         (
+            "week,miles\n1,20\n2,20\n2,22\n",
+            "m.csv, line 4, column week: week 2 is listed twice (first on line 3); number the"
+            " weeks 1, 2, 3... with no gaps",
+        ),
+        (
+            "week,miles\n0,20\n",
+            "m.csv, line 2, column week: expected week 1 (weeks are numbered 1, 2, 3... with no"
+            " gaps), found 0",
+        ),
+        (
+            "week,miles\n1,20\n3,20\n2,22\n",
+            "m.csv, line 3, column week: expected week 2 (weeks are numbered 1, 2, 3... with no"
+            " gaps), found 3",
+        ),
+        (
             "week,miles\n1,abc\n",
             "m.csv, line 2, column miles: expected a distance in miles like 12 or 12.5,"
             " found 'abc'",
