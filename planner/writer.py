@@ -23,7 +23,8 @@ def write_files(
     Every file is written to a temporary file in the folder before any is renamed into place.
     The files a build replaces are kept as hard links until all the renames are done, so a
     rename that fails half-way can put back the ones already replaced. A folder this call
-    created is removed again on failure.
+    created is removed again on failure. (Only a crash or power cut between two renames can
+    leave a mix, with the old file still there as ``.NAME.*.keep``.)
     """
     if folder.exists() and not folder.is_dir():
         raise PlanError(f"{folder} is a file; name a folder for the plan", where="--out")
