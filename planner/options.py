@@ -49,6 +49,10 @@ def parse_weekdays(text: str, option: str = "--run-days") -> tuple[int, ...]:
 
 def parse_name(text: str, option: str = "--name") -> str:
     """The plan's name: one line, since it goes into calendar properties and UIDs."""
+    if re.search("[\udc80-\udcff]", text):
+        # Bytes that weren't UTF-8 in a file name or argument (Python keeps them as lone
+        # surrogates, which can't be written out): read them as Windows-1252, like the CSV.
+        text = text.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
     if re.search(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]", text):
         raise InvalidOption(
             option, f"expected a name on one line without control characters, found {text!r}"

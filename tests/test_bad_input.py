@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -494,6 +495,15 @@ def test_windows_1252_notes_reach_the_calendar_intact(folder: Path) -> None:
     calendar = icalendar.Calendar.from_ical((folder / "out" / "plan.ics").read_bytes())
     descriptions = [str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")]
     assert any("Notes: café \u2013 easy" in d for d in descriptions)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="other systems refuse such file names")
+def test_a_file_name_that_is_not_utf8_still_builds(folder: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.csv")
+    (folder / name).write_bytes(VALID)
+    result = build(source=name)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Built 'café': 2 weeks")
 
 
 # An unexpected error: one line that suggests --debug, which shows the traceback.

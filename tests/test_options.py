@@ -68,3 +68,8 @@ def test_a_plan_name_is_one_line() -> None:
         assert str(err.value) == (
             f"--name: expected a name on one line without control characters, found {text!r}"
         )
+
+
+def test_a_name_that_was_not_utf8_is_read_as_windows_1252() -> None:
+    # How Python hands over the bytes of a Latin-1 file name such as b"caf\xe9.csv".
+    assert parse_name(b"caf\xe9".decode("utf-8", "surrogateescape")) == "café"
