@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import re
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,14 +49,14 @@ class PlannerGroup(click.Group):
         try:
             result = super().main(argv, "planner", complete_var, False, **extra)
         except PlanError as err:
-            click.echo(f"planner: error: {err}", err=True)
+            _say("error", str(err))
             sys.exit(EXIT_INPUT)
         except click.UsageError as err:
             command = err.ctx.command_path if err.ctx else "planner"
-            click.echo(f"planner: error: {err.format_message()} (see '{command} --help')", err=True)
+            _say("error", f"{err.format_message()} (see '{command} --help')")
             sys.exit(EXIT_INPUT)
         except click.ClickException as err:
-            click.echo(f"planner: error: {err.format_message()}", err=True)
+            _say("error", err.format_message())
             sys.exit(err.exit_code)
         except click.Abort:
             click.echo("planner: aborted", err=True)
@@ -66,13 +67,33 @@ class PlannerGroup(click.Group):
 
                 traceback.print_exc()
             else:
-                click.echo(
-                    f"planner: internal error: {type(err).__name__}: {err}"
+                _say(
+                    "internal error",
+                    f"{type(err).__name__}: {err}"
                     " (run again with --debug to see where; please report it)",
-                    err=True,
                 )
             sys.exit(EXIT_INTERNAL)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # `planner build ... --debug` works as well as `planner --debug build ...`: main()
+        # looks for the flag in the arguments wherever it is.
+        if not any(param.name == "debug" for param in cmd.params):
+            cmd.params.append(
+                click.Option(
+                    ["--debug"],
+                    is_flag=True,
+                    expose_value=False,
+                    help="Show the full traceback of an internal error.",
+                )
+            )
+        super().add_command(cmd, name)
+
+
+def _say(kind: str, message: str) -> None:
+    """One line on stderr, whatever the message holds (a file name can contain a newline)."""
+    escaped = re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda m: repr(m[0])[1:-1], message)
+    click.echo(f"planner: {kind}: {escaped}", err=True)
 
 
 @click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,7 +155,6 @@ def cli(debug: bool) -> None:
 )
 @click.option(
     "--remind",
-    type=int,
     metavar="MIN",
     help="Add a reminder MIN minutes before each event (0: as it starts).",
 )
@@ -189,19 +209,16 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     from planner.planfile import is_plan_file, resolve
     from planner.routines import load_routines
     from planner.schedule import build_plan
+    from planner.writer import check_targets
 
     ctx = click.get_current_context()
     if options["race_date"] is None and not is_plan_file(mileage):
         raise click.MissingParameter(ctx=ctx, param_type="option", param_hint="'--race-date'")
     request = resolve(mileage, _given(ctx))
     folder = request.out
-    if (folder / "plan.csv").resolve() == request.mileage.resolve():
-        raise PlanError(
-            f"{folder / 'plan.csv'} is the input file and would be overwritten;"
-            " choose another --out folder",
-            where="--out",
-        )
     weeks = read_mileage(request.mileage, units=request.units)
+    for warning in weeks.warnings:
+        _say("warning", warning)
     routines = load_routines(request.templates)
     built = build_plan(weeks, request.options, routines, generated_at=_clock())
     formats = request.formats or DEFAULT_FORMATS
@@ -209,17 +226,24 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
         # Fix the description style once, before comparing with the previous file, so that
         # the comparison sees the text that is actually written.
         built = fit_descriptions(built)
+    # The inputs are never overwritten, even when one is named plan.csv in the out folder;
+    # checked before the folder's plan.ics is read as the previous plan.
+    inputs = [request.mileage, *([mileage] if is_plan_file(mileage) else [])]
+    check_targets(folder, (FORMATS[name].filename for name in formats), keep=inputs)
     plan, changes = built, None
     if "ics" in formats and (folder / "plan.ics").exists():
         from planner.previous import read_previous
         from planner.regenerate import reconcile
 
         plan, changes = reconcile(built, read_previous(folder / "plan.ics"))
+    files = render(plan, formats)
+    written = _write(folder, files, dry_run, keep=inputs)
+    # Reported once the files are written, so a failed build prints only its error.
     _summary(built)  # the new plan's own events, not the cancelled ones kept from before
     if changes is not None:
         click.echo(f"Changes: {changes}")
-    files = render(plan, formats)
-    _write(folder, files, dry_run)
+    for line in written:
+        click.echo(line)
     _descriptions_note(plan)
     for name in formats:
         size = len(files[FORMATS[name].filename])
@@ -228,7 +252,7 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
 
 # `planner init` takes every build option (the same objects, so one definition and one help
 # text each) and writes them into a plan file instead of building.
-_NOT_SETTINGS = ("dry_run",)
+_NOT_SETTINGS = ("dry_run", "debug")
 
 
 @cli.command()
@@ -308,7 +332,8 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
         f"Rescheduled {plan.name!r}: race day {old} -> {new_race_date:%a %d %b %Y} ({zone})."
     )
     click.echo(f"Changes: {changes}")
-    _write(folder, {"plan.ics": to_ics(plan)}, dry_run)
+    for line in _write(folder, {"plan.ics": to_ics(plan)}, dry_run):
+        click.echo(line)
     if not dry_run and (folder / "plan.csv").exists():
         click.echo(
             f"Left {folder / 'plan.csv'} as it was (old dates); rebuild from the mileage CSV"
@@ -461,15 +486,21 @@ def _warn_over_limit(filename: str, size: int, limit: int | None, options: Any) 
     )
 
 
-def _write(folder: Path, files: Mapping[str, bytes], dry_run: bool) -> None:
+def _write(
+    folder: Path, files: Mapping[str, bytes], dry_run: bool, keep: Sequence[Path] = ()
+) -> list[str]:
+    """Write the files (unless dry_run); the lines that report it, for the caller to print."""
     from planner.writer import write_files
 
     if dry_run:
-        for name, content in files.items():
-            click.echo(f"Would write {folder / name} ({len(content):,} bytes); dry run")
-        return
-    for path in write_files(folder, files):
-        click.echo(f"Wrote {path} ({path.stat().st_size:,} bytes)")
+        return [
+            f"Would write {folder / name} ({len(content):,} bytes); dry run"
+            for name, content in files.items()
+        ]
+    return [
+        f"Wrote {path} ({path.stat().st_size:,} bytes)"
+        for path in write_files(folder, files, keep=keep)
+    ]
 
 
 def main() -> None:

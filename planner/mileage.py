@@ -6,8 +6,11 @@ file, the line and the column.
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import io
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -18,14 +21,24 @@ MAX_WEEKS = 104
 """Two years of training: a longer file is refused before it is parsed."""
 MAX_WEEK_DISTANCE = Decimal(500)
 """More than this in one week (in either unit) is a typo, not a plan."""
+MAX_FILE_BYTES = 1_000_000
+"""104 weeks with long notes fit in a few kilobytes; a bigger file is refused unread."""
 
+_RESAVE = "save it from your spreadsheet as 'CSV UTF-8'"
+_NOT_CSV = (
+    (b"PK\x03\x04", "a zip file (an Excel .xlsx or Numbers workbook?)"),
+    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"),
+    (b"%PDF", "a PDF"),
+)
+_SEPARATOR_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _KNOWN = {"week", "miles", "km", "long_run", "runs", "notes", *WEEKDAYS}
 
 
 def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
     """Read and validate a mileage CSV file."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise InvalidRow(str(path), None, None, "file not found") from None
     except IsADirectoryError:
@@ -37,11 +50,24 @@ def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
 
 def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mileage:
     """Parse the bytes of a mileage CSV (``source`` names it in error messages)."""
-    text = _decode(data, source)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidRow(
+            source,
+            None,
+            None,
+            f"is over {MAX_FILE_BYTES // 1_000_000} MB; a plan has at most {MAX_WEEKS} weeks,"
+            " one row each",
+        )
+    text, warnings = _decode(data, source)
+    # A byte-order mark inside the file (two files pasted together) means nothing in a CSV.
+    text = text.replace("\ufeff", "")
     # Keep the file's own line numbers: comments and blank lines are dropped before pandas.
+    # Only CR and LF end a line (as in a spreadsheet); str.splitlines would also split on
+    # characters such as U+2028 that can sit inside a pasted note.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     numbered = [
         (number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(lines, start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not numbered:
@@ -54,15 +80,17 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
             f"has {len(numbered) - 1} rows; a plan can have at most {MAX_WEEKS} weeks",
         )
     header_line, header = numbered[0]
-    semicolons = header.count(";") > header.count(",")
-    sep = ";" if semicolons else ","
+    # Commas, else whichever separator the header uses most: semicolons (European
+    # spreadsheets) or tabs (Excel's "Unicode Text"); both come with decimal commas.
+    sep = max((",", ";", "\t"), key=header.count)
     rows = _split(numbered, sep, source)
     columns = [c.strip().lower().lstrip("\ufeff") for c in rows[0]]
     _check_header(columns, source, header_line)
+    warnings += _unknown_columns(columns, source, header_line)
     per_day = any(day in columns for day in WEEKDAYS)
     unit = _unit(columns, per_day, units, source, header_line)
     weeks = tuple(
-        _week(dict(zip(columns, cells, strict=False)), line, source, unit, per_day, semicolons)
+        _week(dict(zip(columns, cells, strict=False)), line, source, unit, per_day, sep != ",")
         for line, cells in zip([n for n, _ in numbered[1:]], rows[1:], strict=True)
     )
     if not weeks:
@@ -70,6 +98,15 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
             source, header_line + 1, None, "no weeks after the header; add one row per week"
         )
     for expected, week in enumerate(weeks, start=1):
+        if 1 <= week.number < expected:  # weeks 1..expected-1 are all above it
+            first = next(w for w in weeks if w.number == week.number)
+            raise InvalidRow(
+                source,
+                week.line,
+                "week",
+                f"week {week.number} is listed twice (first on line {first.line});"
+                " number the weeks 1, 2, 3... with no gaps",
+            )
         if week.number != expected:
             raise InvalidRow(
                 source,
@@ -78,22 +115,53 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
                 f"expected week {expected} (weeks are numbered 1, 2, 3... with no gaps),"
                 f" found {week.number}",
             )
-    return Mileage(source=source, unit=unit, weeks=weeks, per_day=per_day)
+    return Mileage(source=source, unit=unit, weeks=weeks, per_day=per_day, warnings=tuple(warnings))
 
 
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
+    """The file's text, and a warning when it had to be read as Windows-1252."""
+    for magic, what in _NOT_CSV:
+        if data.startswith(magic):
+            raise InvalidRow(source, None, None, f"is {what}, not a CSV; {_RESAVE}")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _text_only(data.decode("utf-16"), source), []
+        except UnicodeDecodeError:
+            raise InvalidRow(source, None, None, f"is not valid UTF-16 text; {_RESAVE}") from None
     if b"\x00" in data:
         raise InvalidRow(source, None, None, "is not a text file; expected a CSV")
     try:
-        return data.decode("utf-8-sig")
+        return _text_only(data.decode("utf-8-sig"), source), []
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = _line_of(data[: err.start].decode("latin-1"))
+    # Excel's plain "CSV" on Windows is Windows-1252, and runners can't easily re-save it:
+    # read it, and say so in case an accented note came out wrong.
+    try:
+        text = _text_only(data.decode("cp1252"), source)
+    except UnicodeDecodeError:
         raise InvalidRow(
-            source,
-            line,
-            None,
-            "is not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'",
+            source, line, None, f"is neither UTF-8 nor Windows-1252 text; {_RESAVE}"
         ) from None
+    return text, [
+        f"{source}, line {line}: not UTF-8, so read as Windows-1252 (what Excel saves as 'CSV');"
+        " if a note looks wrong, save the file as 'CSV UTF-8'"
+    ]
+
+
+def _text_only(text: str, source: str) -> str:
+    text = text.rstrip("\x1a")  # the end-of-file mark of old DOS and Windows tools
+    control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    if control:
+        line = _line_of(text[: control.start()])
+        raise InvalidRow(
+            source, line, None, "has a control character; this is not a text file, expected a CSV"
+        )
+    return text
+
+
+def _line_of(before: str) -> int:
+    """The line number of the character that follows ``before``."""
+    return len(re.split(r"\r\n|\r|\n", before))
 
 
 def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[str]]:
@@ -111,7 +179,20 @@ def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[
             quotechar='"',
             engine="c",
         )
+    except pd.errors.EmptyDataError:
+        raise InvalidRow(
+            source, None, None, "is empty; expected a header line such as week,miles"
+        ) from None
     except pd.errors.ParserError as err:
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(err))
+        if unclosed:
+            line = numbered[min(int(unclosed[1]), len(numbered) - 1)][0]
+            raise InvalidRow(
+                source,
+                line,
+                None,
+                'has a quote (") that is never closed; quote a whole cell, like "easy, flat"',
+            ) from None
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if found:
             expected, row, saw = (int(g) for g in found.groups())
@@ -120,7 +201,8 @@ def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[
                 source,
                 line,
                 None,
-                f"has {saw} fields but the header has {expected}; check for a stray '{sep}'",
+                f"has {saw} fields but the header has {expected};"
+                f" check for a stray {_SEPARATOR_NAMES[sep]}",
             ) from None
         raise InvalidRow(source, None, None, f"can't be read as CSV ({err})") from None
     if len(frame) != len(numbered):
@@ -141,13 +223,40 @@ def _check_header(columns: list[str], source: str, line: int) -> None:
         seen.add(column)
     if "week" not in columns:
         raise InvalidRow(
-            source, line, None, "has no 'week' column; the header should start like week,miles"
+            source,
+            line,
+            None,
+            "has no 'week' column; the header should start like week,miles"
+            + _did_you_mean(columns, {"week"}),
         )
 
 
-def unknown_columns(mileage_header: list[str]) -> list[str]:
-    """Header names the reader ignores (the CLI warns about them)."""
-    return [c for c in mileage_header if c.strip().lower() not in _KNOWN]
+def _unknown_columns(columns: list[str], source: str, line: int) -> list[str]:
+    """A warning naming the columns the reader ignores, with the closest known names."""
+    unknown = [c for c in columns if c not in _KNOWN]
+    if not unknown:
+        return []
+    named = []
+    for column in unknown:
+        close = _closest(column)
+        named.append(f"{column!r} (did you mean {close}?)" if close else repr(column))
+    return [
+        f"{source}, line {line}: ignoring column{'s' if len(unknown) > 1 else ''}"
+        f" {', '.join(named)}; planner reads week, miles or km, long_run, runs, notes"
+        " and mon..sun"
+    ]
+
+
+def _closest(column: str, names: Iterable[str] = _KNOWN) -> str | None:
+    close = difflib.get_close_matches(column.replace(" ", "_"), sorted(names), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _did_you_mean(columns: list[str], wanted: set[str]) -> str:
+    for column in columns:
+        if column not in _KNOWN and (close := _closest(column, wanted)):
+            return f"; did you mean {close} for {column!r}?"
+    return ""
 
 
 def _unit(columns: list[str], per_day: bool, units: Unit | None, source: str, line: int) -> Unit:
@@ -171,7 +280,8 @@ def _unit(columns: list[str], per_day: bool, units: Unit | None, source: str, li
             source,
             line,
             None,
-            "needs a 'miles' or 'km' column with each week's distance (or mon..sun columns)",
+            "needs a 'miles' or 'km' column with each week's distance (or mon..sun columns)"
+            + _did_you_mean(columns, {"miles", "km"}),
         )
     return Unit.MILES if has_miles else Unit.KM
 

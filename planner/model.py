@@ -87,6 +87,8 @@ class Mileage:
     unit: Unit
     weeks: tuple[Week, ...]
     per_day: bool = False
+    warnings: tuple[str, ...] = ()
+    """Things the reader worked around (each names the file); the CLI prints them."""
 
 
 @dataclass(frozen=True)

@@ -45,20 +45,49 @@ def parse_weekday(text: str, option: str = "--long-run-day") -> int:
 def parse_weekdays(text: str, option: str = "--run-days") -> tuple[int, ...]:
     parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
     if not parts:
-        raise InvalidOption(option, "expected weekdays like tue,thu,sat,sun")
+        raise InvalidOption(option, f"expected weekdays like tue,thu,sat,sun, found {text!r}")
     days = [parse_weekday(p, option) for p in parts]
     if len(set(days)) != len(days):
         raise InvalidOption(option, f"lists a day twice: {text!r}")
     return tuple(sorted(days))
 
 
+def parse_name(text: str, option: str = "--name") -> str:
+    """The plan's name: one line, since it goes into calendar properties and UIDs."""
+    if re.search("[\udc80-\udcff]", text):
+        # Bytes that weren't UTF-8 in a file name or argument (Python keeps them as lone
+        # surrogates, which can't be written out): read them as Windows-1252, like the CSV.
+        text = text.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+    if re.search(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]", text):
+        raise InvalidOption(
+            option, f"expected a name on one line without control characters, found {text!r}"
+        )
+    return text.strip()
+
+
+EARLIEST_RACE_DATE = dt.date(1900, 1, 1)
+LATEST_RACE_DATE = dt.date(2999, 12, 31)
+"""Plans outside these years would run past the dates Python and calendars can hold."""
+
+
 def parse_date(text: str, option: str = "--race-date") -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        date = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidOption(
             option, f"expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found {text!r}"
         ) from None
+    check_race_date(date, option)
+    return date
+
+
+def check_race_date(date: dt.date, option: str = "--race-date") -> None:
+    if not EARLIEST_RACE_DATE <= date <= LATEST_RACE_DATE:
+        raise InvalidOption(
+            option,
+            f"expected a date from {EARLIEST_RACE_DATE.year} to {LATEST_RACE_DATE.year},"
+            f" found {date.isoformat()}",
+        )
 
 
 def parse_time(text: str, option: str) -> dt.time:
@@ -82,7 +111,13 @@ def parse_pace(text: str, option: str = "--pace") -> Decimal:
     )
 
 
-def parse_remind(value: int, option: str = "--remind") -> int:
+def parse_remind(value: int | str, option: str = "--remind") -> int:
+    if isinstance(value, str):
+        if not re.fullmatch(r"[+-]?\d{1,9}", value.strip()):
+            raise InvalidOption(
+                option, f"expected 0 to 1440 minutes before each event, found {value!r}"
+            )
+        value = int(value)
     if not 0 <= value <= 24 * 60:
         raise InvalidOption(option, f"expected 0 to 1440 minutes before each event, found {value}")
     return value
@@ -130,6 +165,8 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
     import zoneinfo
 
     name = text.strip()
+    if not name:
+        raise InvalidOption(option, "expected an IANA timezone like Europe/Berlin, found ''")
     if _zone_file_on_tzpath(name):
         return name
     names = _zone_names()
@@ -139,14 +176,20 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
     if name.lower() in folded:
         return folded[name.lower()]
     try:
-        zoneinfo.ZoneInfo(name)
+        zoneinfo.ZoneInfo(name)  # zones outside the list, such as posix/Europe/Berlin
         return name
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    # ZoneInfo looks the name up as a file: a folder ("Europe") or an over-long name fails
+    # with OSError, not with ZoneInfoNotFoundError.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         pass
     import difflib  # only for the error message
 
-    close = difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.6)
-    close += [n for n in sorted(names) if name.lower() in n.lower() and n not in close][:3]
+    close: list[str] = []
+    probe = name.replace(" ", "_")  # "new york" -> America/New_York
+    if len(probe) <= 64:  # the longest zone name is 32 characters; difflib is slow on long text
+        close = difflib.get_close_matches(probe, sorted(names), n=3, cutoff=0.6)
+        if len(probe) >= 3:
+            close += [n for n in sorted(names) if probe.lower() in n.lower() and n not in close]
     hint = (
         f"; did you mean {', '.join(close[:3])}?"
         if close
@@ -248,7 +291,7 @@ def _text(value: object, where: str, expected: str) -> str:
 
 
 def _name(value: object, where: str) -> str:
-    text = _text(value, where, "the plan's name in quotes").strip()
+    text = parse_name(_text(value, where, "the plan's name in quotes"), where)
     if not text:
         raise InvalidOption(where, "is empty; give the plan a name, or leave it out")
     return text
@@ -294,6 +337,8 @@ def _race_distance(value: object, where: str) -> str:
 
 
 def _remind(value: object, where: str) -> int:
+    if isinstance(value, str):  # from the command line
+        return parse_remind(value, where)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _found(where, "a whole number of minutes", value)
     return parse_remind(value, where)

@@ -26,7 +26,13 @@ from typing import Any
 
 from planner.errors import InvalidOption, PlanError
 from planner.model import WEEKDAYS, Unit
-from planner.options import SETTING_KEYS, Settings, local_timezone, read_settings
+from planner.options import (
+    SETTING_KEYS,
+    Settings,
+    local_timezone,
+    parse_name,
+    read_settings,
+)
 from planner.schedule import PlanOptions, format_pace, parse_race_distance
 
 SUFFIX = ".toml"
@@ -191,7 +197,7 @@ def resolve(source: Path, flags: Settings) -> BuildRequest:
     }
     # PlanOptions keeps the defaults for whatever neither the flags nor the file gave.
     options = dataclasses.replace(
-        PlanOptions(race_date=settings.race_date, name=settings.name or mileage.stem),
+        PlanOptions(race_date=settings.race_date, name=settings.name or parse_name(mileage.stem)),
         **{key: value for key, value in given.items() if value is not None},
     )
     return BuildRequest(

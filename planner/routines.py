@@ -19,6 +19,8 @@ from planner.model import Activity
 TRANSITION_SECONDS = 15
 """Time allowed to move from one pose (or side) into the next."""
 FORM_CUES_FILE = "form_cues.toml"
+MAX_SETS = 10
+"""Most sets of a routine at one level; more would not fit in a day."""
 
 
 @dataclass(frozen=True)
@@ -132,9 +134,11 @@ class RoutineLibrary:
         try:
             return self.routines[activity]
         except KeyError:
+            folder = Path(self.folder or "templates") / "routines"
             raise UnknownRoutine(
-                f"no routine template for {activity.value!r} in {self.folder or 'templates'};"
-                f" add {activity.value}.toml"
+                f"no routine template for {activity.value!r};"
+                f" add {folder / (activity.value + '.toml')}",
+                where="--templates",
             ) from None
 
     def __contains__(self, activity: object) -> bool:
@@ -154,6 +158,8 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     """Read and validate every routine in ``folder/routines`` (default: the shipped templates)."""
     base = folder if folder is not None else default_templates_dir()
     routines_dir = base / "routines"
+    if base.exists() and not base.is_dir():
+        raise PlanError(f"{base} is a file; expected a templates folder", where="--templates")
     if not base.is_dir():
         raise PlanError(f"templates folder {base} does not exist", where="--templates")
     if not routines_dir.is_dir():
@@ -163,7 +169,7 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
         )
     found: dict[Activity, Routine] = {}
     for path in sorted(routines_dir.glob("*.toml")):
-        routine = parse_routine(path.read_bytes(), str(path))
+        routine = parse_routine(_read(path), str(path))
         if routine.activity.value != path.stem:
             raise InvalidTemplate(
                 str(path),
@@ -176,8 +182,17 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     cues_source: Source | None = None
     cues_path = base / FORM_CUES_FILE
     if cues_path.is_file():
-        cues, cues_source = parse_form_cues(cues_path.read_bytes(), str(cues_path))
+        cues, cues_source = parse_form_cues(_read(cues_path), str(cues_path))
     return RoutineLibrary(found, str(base), cues, cues_source)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InvalidTemplate(str(path), None, "is a folder; expected a TOML file") from None
+    except OSError as err:
+        raise InvalidTemplate(str(path), None, f"can't be read ({err.strerror or err})") from None
 
 
 def _load_toml(data: bytes, source: str) -> dict[str, Any]:
@@ -339,17 +354,21 @@ class _Table:
             raise InvalidTemplate(self.source, self.key(name), "has an empty entry")
         return [v.strip() for v in value]
 
-    def int_list(self, name: str, default: list[int] | None = None) -> list[int]:
+    def int_list(
+        self, name: str, default: list[int] | None = None, *, most: int = MAX_SETS
+    ) -> list[int]:
         value = self._get(name, default, "a list of whole numbers")
         if (
             not isinstance(value, list)
             or not value
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= most for v in value
+            )
         ):
             raise InvalidTemplate(
                 self.source,
                 self.key(name),
-                "expected a list of whole numbers above 0, like [1, 2, 3]",
+                f"expected a list of whole numbers from 1 to {most}, like [1, 2, 3]",
             )
         return list(value)
 

@@ -28,6 +28,7 @@ from planner.model import (
     Unit,
     Week,
 )
+from planner.options import check_race_date, parse_name
 from planner.routines import (
     RoutineLibrary,
     render_brief,
@@ -99,6 +100,9 @@ def build_plan(
     generated_at: dt.datetime,
 ) -> Plan:
     """Turn the weeks into timed sessions. Raises PlanError for plans that can't be built."""
+    # The CLI checks these too; this guards library callers.
+    check_race_date(options.race_date)
+    parse_name(options.name)
     zone = ZoneInfo(options.timezone)
     weeks = mileage.weeks
     count = len(weeks)

@@ -1,5 +1,3 @@
-"""Option parsers: the timezone names they accept, and how."""
-
 from __future__ import annotations
 
 import zoneinfo
@@ -7,7 +5,82 @@ import zoneinfo
 import pytest
 
 from planner.errors import InvalidOption
-from planner.options import _zone_file_on_tzpath, parse_timezone
+from planner.options import (
+    _zone_file_on_tzpath,
+    parse_date,
+    parse_name,
+    parse_remind,
+    parse_timezone,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [("Europe/Berlin", "Europe/Berlin"), (" europe/berlin ", "Europe/Berlin"), ("utc", "UTC")],
+)
+def test_timezone_names_are_matched_ignoring_case_and_spaces(text: str, zone: str) -> None:
+    assert parse_timezone(text) == zone
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "--timezone: expected an IANA timezone like Europe/Berlin, found ''"),
+        ("Europe/Berln", "--timezone: unknown timezone 'Europe/Berln'; did you mean Europe/Berlin"),
+        ("new york", "--timezone: unknown timezone 'new york'; did you mean America/New_York?"),
+        # Names that ZoneInfo looks up as a folder, or as a file name too long for the system.
+        ("Europe", "--timezone: unknown timezone 'Europe'; did you mean Europe/"),
+        ("x" * 300, f"--timezone: unknown timezone '{'x' * 300}'; use an IANA name like"),
+        ("Mars/Olympus", "--timezone: unknown timezone 'Mars/Olympus'; "),
+    ],
+)
+def test_unknown_timezones_suggest_close_names(text: str, message: str) -> None:
+    with pytest.raises(InvalidOption) as err:
+        parse_timezone(text)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2027-02-30", "expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found '2027-02-30'"),
+        ("18/04/2027", "expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found '18/04/2027'"),
+        ("0001-01-01", "expected a date from 1900 to 2999, found 0001-01-01"),
+        ("9999-12-31", "expected a date from 1900 to 2999, found 9999-12-31"),
+    ],
+)
+def test_race_dates_must_be_real_and_in_range(text: str, message: str) -> None:
+    with pytest.raises(InvalidOption) as err:
+        parse_date(text)
+    assert str(err.value) == f"--race-date: {message}"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("abc", "'abc'"), ("", "''"), ("1e3", "'1e3'"), ("-5", "-5"), ("1441", "1441")],
+)
+def test_remind_takes_whole_minutes_up_to_a_day(text: str, found: str) -> None:
+    assert parse_remind(" 30 ") == 30 and parse_remind(0) == 0
+    with pytest.raises(InvalidOption) as err:
+        parse_remind(text)
+    assert (
+        str(err.value) == f"--remind: expected 0 to 1440 minutes before each event, found {found}"
+    )
+
+
+def test_a_plan_name_is_one_line() -> None:
+    assert parse_name("  Spring  half; A, B\tC ") == "Spring  half; A, B\tC"
+    for text in ("Evil\r\nBEGIN:VEVENT", "a\nb", "bell\x07", "line\u2028sep"):
+        with pytest.raises(InvalidOption) as err:
+            parse_name(text)
+        assert str(err.value) == (
+            f"--name: expected a name on one line without control characters, found {text!r}"
+        )
+
+
+def test_a_name_that_was_not_utf8_is_read_as_windows_1252() -> None:
+    # How Python hands over the bytes of a Latin-1 file name such as b"caf\xe9.csv".
+    assert parse_name(b"caf\xe9".decode("utf-8", "surrogateescape")) == "café"
 
 
 def test_every_available_zone_is_accepted_as_spelt() -> None:
@@ -25,9 +98,3 @@ def test_quick_zone_check_never_accepts_what_the_full_list_lacks(name: str) -> N
     """The quick path may miss a name (the full list is the fallback), never add one."""
     if _zone_file_on_tzpath(name):
         assert name in zoneinfo.available_timezones()
-
-
-def test_a_misspelt_zone_gets_its_case_fixed_or_suggestions() -> None:
-    assert parse_timezone(" europe/berlin ") == "Europe/Berlin"
-    with pytest.raises(InvalidOption, match="did you mean Europe/Berlin"):
-        parse_timezone("Europe/Berln")

@@ -52,7 +52,7 @@ def rows(folder: Path) -> list[dict[str, str]]:
             " long_run_day, run_time, long_run_time, pace, race_distance, remind, yoga_only,"
             " gentle_inversion, all_day, bedtime, units, templates, out, format",
         ),
-        ('remind = "ten"\n', "remind", "expected a whole number of minutes, found 'ten'"),
+        ('remind = "ten"\n', "remind", "expected 0 to 1440 minutes before each event, found 'ten'"),
         ('yoga_only = "yes"\n', "yoga_only", "expected true or false, found 'yes'"),
         ("race_date = 20270418\n", "race_date", "expected a date as YYYY-MM-DD, found 20270418"),
         (

@@ -285,3 +285,11 @@ def test_any_valid_per_day_csv_gives_a_sound_plan(
         # The race's own distance replaces race day's column.
         race_session = next(s for s in plan.sessions if s.activity is Activity.RACE)
         assert race_session.distance == {"5k": Decimal("3.1"), "10k": Decimal("6.2")}[race]
+
+
+@pytest.mark.parametrize("race_date", ["0001-01-09", "9999-12-31"])
+def test_race_dates_beyond_the_calendar_are_refused_not_crashed(
+    make_plan: Callable[..., Plan], race_date: str
+) -> None:
+    with pytest.raises(InvalidOption, match="--race-date: expected a date from 1900 to 2999"):
+        make_plan("week,miles\n1,10\n", race_date=race_date)

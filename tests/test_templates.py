@@ -3,15 +3,20 @@ written in our own words, and the error a coach sees when a template is broken."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import shutil
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from planner.errors import InvalidTemplate
+from planner.errors import InvalidTemplate, PlanError, UnknownRoutine
+from planner.mileage import parse_mileage
 from planner.model import Activity
 from planner.routines import (
     Pose,
@@ -22,6 +27,8 @@ from planner.routines import (
     render_compact,
     render_description,
 )
+from planner.schedule import PlanOptions, build_plan
+from tests.conftest import GENERATED_AT
 
 TEMPLATES = default_templates_dir()
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -453,7 +460,13 @@ def test_the_valid_example_loads(tmp_path: Path) -> None:
         ('name = "First"', 'name = "First"\nduration = 30', "poses[1].duration", "unknown key"),
         ('why = "Because."', 'why = "Because."\ncolour = "red"', "colour", "unknown key"),
         ('"pre_run_activation"', '"stretching"', "activity", "unknown activity"),
-        ('why = "Because."', 'why = "Because."\nsets_by_level = [0]', "sets_by_level", "above 0"),
+        ('why = "Because."', 'why = "Because."\nsets_by_level = [0]', "sets_by_level", "1 to 10"),
+        (
+            'why = "Because."',
+            'why = "Because."\nsets_by_level = [1, 1000000000000000000]',
+            "sets_by_level",
+            "1 to 10",
+        ),
     ],
 )
 def test_a_broken_template_names_its_file_and_key(
@@ -531,3 +544,75 @@ def test_compact_and_brief_descriptions(library: dict[Activity, Routine]) -> Non
     )
     # No --gentle for a routine that has no gentle variant: the command would show the same.
     assert render_brief(pre_run, 1, "gentle").endswith("show pre_run_activation")
+
+
+def test_a_folder_named_like_a_template_is_reported_not_crashed(tmp_path: Path) -> None:
+    _write(tmp_path, VALID)
+    (tmp_path / "routines" / "extra.toml").mkdir()
+    with pytest.raises(InvalidTemplate) as caught:
+        load_routines(tmp_path)
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'routines' / 'extra.toml'}: is a folder; expected a TOML file"
+    )
+
+
+def test_templates_must_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(PlanError) as caught:
+        load_routines(tmp_path / "notes.txt")
+    assert (
+        str(caught.value)
+        == f"--templates: {tmp_path / 'notes.txt'} is a file; expected a templates folder"
+    )
+
+
+def test_a_missing_routine_names_the_file_to_add(tmp_path: Path) -> None:
+    _write(tmp_path, VALID)
+    with pytest.raises(UnknownRoutine) as caught:
+        load_routines(tmp_path)[Activity.LEGS_UP_THE_WALL]
+    assert str(caught.value) == (
+        "--templates: no routine template for 'legs_up_the_wall';"
+        f" add {tmp_path / 'routines' / 'legs_up_the_wall.toml'}"
+    )
+
+
+TOML_VALUES = st.one_of(
+    st.integers(-(2**63), 2**63 - 1).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(
+        lambda f: {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(str(f), repr(f))
+    ),
+    st.booleans().map(lambda b: str(b).lower()),
+    st.text(max_size=8).map(
+        lambda t: '"' + t.encode("unicode_escape").decode().replace('"', r"\"") + '"'
+    ),
+    st.lists(st.integers(-5, 2**63 - 1).map(str), max_size=4).map(
+        lambda v: "[" + ", ".join(v) + "]"
+    ),
+    st.sampled_from(['["a", 1]', "[]", "{ x = 1 }", "1979-05-27", '""', "0", "3601"]),
+    # The largest TOML integer, alone and in a list.
+    st.sampled_from(["9223372036854775807", "[1, 9223372036854775807]"]),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_any_value_in_a_template_is_built_or_reported(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Change some values of a template: a plan still builds, or the error says what is wrong."""
+    lines = VALID.replace('why = "Because."', 'why = "Because."\nsets_by_level = [1]', 1)
+    lines = lines.splitlines()
+    values = [i for i, line in enumerate(lines) if " = " in line]
+    for index in data.draw(st.sets(st.sampled_from(values), max_size=3)):
+        key = lines[index].partition(" = ")[0]
+        lines[index] = f"{key} = {data.draw(TOML_VALUES)}"
+    folder = tmp_path_factory.mktemp("templates")
+    shutil.copytree(TEMPLATES, folder, dirs_exist_ok=True)
+    _write(folder, "\n".join(lines) + "\n")
+    mileage = parse_mileage(b"week,miles\n1,10\n2,12\n", "m.csv")
+    options = PlanOptions(race_date=dt.date(2027, 4, 18), name="Templates")
+    try:
+        build_plan(mileage, options, load_routines(folder), GENERATED_AT)
+    except PlanError as err:
+        assert "\n" not in str(err)
