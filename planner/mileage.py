@@ -7,7 +7,6 @@ file, the line and the column.
 from __future__ import annotations
 
 import codecs
-import difflib
 import io
 import re
 from collections.abc import Iterable
@@ -248,6 +247,8 @@ def _unknown_columns(columns: list[str], source: str, line: int) -> list[str]:
 
 
 def _closest(column: str, names: Iterable[str] = _KNOWN) -> str | None:
+    import difflib  # only when a column name is unknown
+
     close = difflib.get_close_matches(column.replace(" ", "_"), sorted(names), n=1, cutoff=0.6)
     return close[0] if close else None
 

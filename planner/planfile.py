@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import os
 import textwrap
@@ -119,6 +118,8 @@ def parse_plan_file(data: Mapping[str, Any], path: Path) -> PlanFile:
     source = str(path)
     for key in data:
         if key not in KEYS:
+            import difflib  # only for the error message
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"did you mean {close[0]}?" if close else f"expected one of {', '.join(KEYS)}"
             raise InvalidPlanFile(source, key, f"not a plan-file key; {hint}")

@@ -7,11 +7,13 @@ The rules are documented in README.md ("How the plan is scheduled").
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from planner.errors import InvalidOption, InvalidRow, PlanError
@@ -372,6 +374,7 @@ def _strength_levels(weeks: Sequence[PlanWeek], routines: RoutineLibrary) -> lis
     return levels
 
 
+@functools.lru_cache(maxsize=32)  # every session's UID starts with its plan's key
 def plan_key(name: str) -> str:
     """The plan's part of every UID: readable, and unique to the exact name."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "plan"
@@ -394,6 +397,16 @@ def format_pace(pace: Decimal) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+class _RoutineText(NamedTuple):  # a tuple: a frozen dataclass costs 0.5 ms to import
+    length: dt.timedelta
+    title: str
+    description: str
+    """Without the week's footer, like the compact and brief ones."""
+    details: str
+    compact: str
+    brief: str
+
+
 class _SessionBuilder:
     def __init__(
         self,
@@ -412,6 +425,7 @@ class _SessionBuilder:
         self.count = len(weeks)
         self.sessions: list[Session] = []
         self.variant = "gentle" if options.gentle_inversion else ""
+        self._routine_texts: dict[tuple[Activity, int], _RoutineText] = {}
         self.weeks_by_routine: dict[tuple[Activity, int], set[int]] = {}
 
     def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
@@ -463,27 +477,41 @@ class _SessionBuilder:
         level: int = 1,
     ) -> dt.datetime:
         """Add one yoga session that starts at ``start`` or ends at ``end``; returns its end."""
-        routine = self.routines[activity]
         self.weeks_by_routine.setdefault((activity, level), set()).add(week.number)
-        minutes = routine.minutes(level, self.variant)
-        length = dt.timedelta(minutes=minutes)
+        text = self._routine_text(activity, level)
         if start is None:
             assert end is not None
-            start = end - length
-        end = start + length
+            start = end - text.length
+        end = start + text.length
         self._add(
             week,
             day,
             activity,
             start,
             end,
-            f"{routine.title} ({minutes} min)",
-            render_description(routine, level, self.variant, minutes) + self._footer(week),
-            render_details(routine, level, self.variant),
-            compact=render_compact(routine, level, self.variant) + self._short_footer(week),
-            brief=render_brief(routine, level, self.variant) + self._short_footer(week),
+            text.title,
+            text.description + self._footer(week),
+            text.details,
+            compact=text.compact + self._short_footer(week),
+            brief=text.brief + self._short_footer(week),
         )
         return end
+
+    def _routine_text(self, activity: Activity, level: int) -> _RoutineText:
+        """A routine's text, rendered once a plan: a plan repeats each routine hundreds of times."""
+        key = (activity, level)
+        if key not in self._routine_texts:
+            routine = self.routines[activity]
+            minutes = routine.minutes(level, self.variant)
+            self._routine_texts[key] = _RoutineText(
+                dt.timedelta(minutes=minutes),
+                f"{routine.title} ({minutes} min)",
+                render_description(routine, level, self.variant, minutes),
+                render_details(routine, level, self.variant),
+                render_compact(routine, level, self.variant),
+                render_brief(routine, level, self.variant),
+            )
+        return self._routine_texts[key]
 
     def routine_uses(self) -> tuple[RoutineUse, ...]:
         order = list(Activity)

@@ -235,3 +235,28 @@ def test_format_takes_a_comma_list_of_outputs(tmp_path: Path) -> None:
         "planner: error: --format: unknown format 'gcal'; expected a comma list of ics, csv,"
         " google-csv, outlook-csv, html\n"
     )
+
+
+HEAVY_LIBRARIES = ("pandas", "numpy", "icalendar", "dateutil", "tzlocal")
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["build", "--help"], ["routines", "--help"]], ids=" ".join
+)
+def test_help_and_version_never_import_the_heavy_libraries(args: list[str]) -> None:
+    """They should feel instant: only click and planner's thin CLI get imported."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "planner", *args],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(("Usage: planner", "planner "))
+    # -X importtime writes "import time: self | cumulative | module" for every import.
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "click" in imported
+    assert imported.isdisjoint(HEAVY_LIBRARIES), sorted(imported & set(HEAVY_LIBRARIES))

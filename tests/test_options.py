@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+import zoneinfo
+
 import pytest
 
 from planner.errors import InvalidOption
-from planner.options import parse_date, parse_name, parse_remind, parse_timezone
+from planner.options import (
+    _zone_file_on_tzpath,
+    parse_date,
+    parse_name,
+    parse_remind,
+    parse_timezone,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +81,20 @@ def test_a_plan_name_is_one_line() -> None:
 def test_a_name_that_was_not_utf8_is_read_as_windows_1252() -> None:
     # How Python hands over the bytes of a Latin-1 file name such as b"caf\xe9.csv".
     assert parse_name(b"caf\xe9".decode("utf-8", "surrogateescape")) == "café"
+
+
+def test_every_available_zone_is_accepted_as_spelt() -> None:
+    for name in zoneinfo.available_timezones():
+        assert parse_timezone(name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Europe/Berlin", "UTC", "America/Argentina/Buenos_Aires", "europe/berlin", "Europe",
+     "Europe//Berlin", "Europe/Berlin/", "/etc/localtime", "../zoneinfo/UTC", "posixrules",
+     "posix/Europe/Berlin", "right/UTC", "zone.tab", "iso3166.tab", ""],
+)  # fmt: skip
+def test_quick_zone_check_never_accepts_what_the_full_list_lacks(name: str) -> None:
+    """The quick path may miss a name (the full list is the fallback), never add one."""
+    if _zone_file_on_tzpath(name):
+        assert name in zoneinfo.available_timezones()

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Hashable, Sequence
+from typing import Any
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Component, Event, vText
+from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
 from planner.model import Descriptions, Plan, Session
@@ -21,6 +24,12 @@ SIZE_BUDGET = 900_000
 """What plan.ics aims to stay within: a tenth below Google Calendar's 1 MB (IMPORT_LIMIT in
 planner.export), as headroom for a limit that is only known roughly."""
 _STYLES = (Descriptions.FULL, Descriptions.COMPACT, Descriptions.BRIEF)
+
+_FOLD_AT = 75
+"""Octets at which icalendar folds a content line (RFC 5545 section 3.1)."""
+
+Properties = list[tuple[str, Any]]
+"""A component's properties as (name, value) pairs for icalendar's ``Component.add``."""
 
 
 def to_ics(plan: Plan) -> bytes:
@@ -56,6 +65,22 @@ def _fitted(plan: Plan) -> tuple[Descriptions, bytes]:
 
 
 def _render(plan: Plan, style: Descriptions) -> bytes:
+    lines = _lines_for(plan)
+    stamp = plan.generated_at.astimezone(dt.UTC)
+    events = b"".join(
+        lines.component(Event, _event(plan, session, stamp, style), _alarms(plan, session))
+        for session in plan.sessions
+    )
+    # icalendar writes a calendar's own properties and VTIMEZONE, then its other
+    # subcomponents (the events) in order, then the END line.
+    head = lines.calendar(plan)
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    return head[: -len(end)] + events + end
+
+
+def _calendar(plan: Plan) -> Calendar:
+    """The calendar's own properties and its VTIMEZONE, without the events."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -67,39 +92,163 @@ def _render(plan: Plan, style: Descriptions) -> bytes:
         calendar.add("x-wr-timezone", plan.timezone)
         first, last = plan.span  # cancelled events kept by a regeneration may lie outside
         calendar.add_component(vtimezone(plan.timezone, first - dt.timedelta(days=1), last))
-    stamp = plan.generated_at.astimezone(dt.UTC)
-    for session in plan.sessions:
-        calendar.add_component(_event(plan, session, stamp, style))
-    ical: bytes = calendar.to_ical()
-    return ical
+    return calendar
 
 
-def _event(plan: Plan, session: Session, stamp: dt.datetime, style: Descriptions) -> Event:
-    event = Event()
-    event.add("uid", session.uid)
-    event.add("dtstamp", stamp)
-    event.add("sequence", session.sequence)
+def _event(plan: Plan, session: Session, stamp: dt.datetime, style: Descriptions) -> Properties:
+    event: Properties = [("uid", session.uid), ("dtstamp", stamp), ("sequence", session.sequence)]
     if plan.all_day:
         day = session.start.date()
-        event.add("dtstart", day)
-        event.add("dtend", day + dt.timedelta(days=1))
-        event.add("transp", "TRANSPARENT")
+        event += [("dtstart", day), ("dtend", day + dt.timedelta(days=1))]
+        event.append(("transp", "TRANSPARENT"))
     else:
-        event.add("dtstart", session.start)
-        event.add("dtend", session.end)
-    event.add("summary", session.title)
-    event.add("description", session.description_for(style))
-    event.add("categories", list(session.categories))
+        event += [("dtstart", session.start), ("dtend", session.end)]
+    event.append(("summary", session.title))
+    event.append(("description", session.description_for(style)))
+    event.append(("categories", list(session.categories)))
     if session.cancelled:
-        event.add("status", "CANCELLED")
+        event.append(("status", "CANCELLED"))
     # What `planner reschedule` needs to re-time an exported plan without its CSV.
-    event.add("x-planner-plan", plan.name)
-    event.add("x-planner-activity", session.activity.value)
-    event.add("x-planner-days-before-race", str(session.days_before_race))
-    if plan.remind_minutes is not None:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", session.title)
-        alarm.add("trigger", -dt.timedelta(minutes=plan.remind_minutes))
-        event.add_component(alarm)
+    event.append(("x-planner-plan", plan.name))
+    event.append(("x-planner-activity", session.activity.value))
+    event.append(("x-planner-days-before-race", str(session.days_before_race)))
     return event
+
+
+def _alarms(plan: Plan, session: Session) -> list[Properties]:
+    if plan.remind_minutes is None:
+        return []
+    trigger = -dt.timedelta(minutes=plan.remind_minutes)
+    return [[("action", "DISPLAY"), ("description", session.title), ("trigger", trigger)]]
+
+
+_LINES_KEPT = 50_000
+"""Lines kept for the latest build: one 104-week plan in three description styles is ~15,000."""
+_builds: dict[tuple[str, dt.datetime], _PropertyLines] = {}
+
+
+def _lines_for(plan: Plan) -> _PropertyLines:
+    """The serialized lines shared by one build's renders of its plan.
+
+    A build renders its plan to choose the description style (fit_descriptions), maybe in two
+    styles, then in the style chosen, after a comparison with the plan.ics it replaces (new
+    SEQUENCEs): the same plan name and clock reading throughout. The lines depend only on the
+    values serialized, so sharing them is safe; only the latest build's are kept.
+    """
+    key = (plan.name, plan.generated_at)
+    lines = _builds.get(key)
+    if lines is None or len(lines) > _LINES_KEPT:
+        _builds.clear()
+        lines = _builds[key] = _PropertyLines()
+    return lines
+
+
+class _PropertyLines:
+    """icalendar's bytes for components, making each distinct property's line once a plan.
+
+    icalendar folds long lines one character at a time in Python (about 0.3 ms for one
+    routine's description), and a plan repeats its titles, descriptions, categories and stamp
+    in hundreds of events. So icalendar serializes each distinct (property, value) once, and
+    the components are joined from those bytes in the order icalendar sorts properties: the
+    same bytes as ``Calendar.to_ical()`` (tests/export/test_ics.py compares the two).
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[Hashable, bytes] = {}
+        self._orders: dict[tuple[type[Component], tuple[str, ...]], list[int]] = {}
+        self._bounds: dict[type[Component], tuple[bytes, bytes]] = {}
+        self._calendars: dict[Hashable, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def calendar(self, plan: Plan) -> bytes:
+        """The calendar without its events (its VTIMEZONE takes a few ms to work out)."""
+        key = (plan.name, plan.timezone, plan.all_day, plan.span)
+        if key not in self._calendars:
+            self._calendars[key] = _calendar(plan).to_ical()
+        return self._calendars[key]
+
+    def component(
+        self, kind: type[Component], properties: Properties, subcomponents: Sequence[Properties]
+    ) -> bytes:
+        """What ``kind()`` with these properties (added in order) and subcomponents (each
+        a VALARM's properties) writes."""
+        begin, end = self._begin_end(kind)
+        order = self._order(kind, tuple(name for name, _ in properties))
+        lines = [self._line(kind, *properties[index]) for index in order]
+        nested = [self.component(Alarm, alarm, ()) for alarm in subcomponents]
+        return begin + b"".join(lines) + b"".join(nested) + end
+
+    def _begin_end(self, kind: type[Component]) -> tuple[bytes, bytes]:
+        if kind not in self._bounds:
+            empty: bytes = kind().to_ical()  # b"BEGIN:VEVENT\r\nEND:VEVENT\r\n"
+            middle = empty.index(b"\r\n") + 2
+            self._bounds[kind] = (empty[:middle], empty[middle:])
+        return self._bounds[kind]
+
+    def _order(self, kind: type[Component], names: tuple[str, ...]) -> list[int]:
+        """Positions of the properties in the order icalendar writes them."""
+        key = (kind, names)
+        if key not in self._orders:
+            positions = {name.upper(): index for index, name in enumerate(names)}
+            if len(positions) != len(names):
+                raise ValueError(f"a property appears twice in {names}")
+            scratch = kind()
+            for name in positions:
+                scratch[name] = ""
+            self._orders[key] = [positions[name] for name in scratch.sorted_keys()]
+        return self._orders[key]
+
+    def _line(self, kind: type[Component], name: str, value: Any) -> bytes:
+        # Equal values of other types (1 and True) or zones (the same instant) write
+        # differently, so they are part of the key.
+        hashable = tuple(value) if isinstance(value, list) else value
+        key = (kind, name, type(value), hashable, str(getattr(value, "tzinfo", "")))
+        if key not in self._lines:
+            if isinstance(value, str) and "\n" in value:
+                self._lines[key] = self._text_by_its_last_part(kind, name, value)
+            else:
+                self._lines[key] = _serialize(kind, name, value)
+        return self._lines[key]
+
+    def _text_by_its_last_part(self, kind: type[Component], name: str, text: str) -> bytes:
+        """A text whose end varies (a session's "Week 3 of 16" under its routine), folded
+        from the folding of the text before its last paragraph, or else before its last line.
+
+        icalendar folds left to right, carrying only the line it is filling, so folding
+        ``head + tail`` gives the folded ``head`` up to its last line, then that last line
+        with ``tail`` folded again. Escaping is per character, except ``\\r\\n`` and
+        ``\\N``: a text whose head ends in ``\\r`` or ``\\`` is folded whole.
+        """
+        cut = text.rfind("\n\n")
+        if cut < 0:
+            cut = text.rindex("\n")
+        head, tail = text[:cut], text[cut:]
+        if not head or head.endswith(("\r", "\\")):
+            return _serialize(kind, name, text)
+        key = (kind, name, "head", head)
+        if key not in self._lines:
+            self._lines[key] = _serialize(kind, name, head)
+        folded = self._lines[key][:-2]  # without its CRLF
+        fold = folded.rfind(b"\r\n ")
+        done, filling = (folded[: fold + 3], folded[fold + 3 :]) if fold >= 0 else (b"", folded)
+        escaped_tail: bytes = vText(tail).to_ical()
+        # icalendar leaves Contentline unannotated.
+        refolded = Contentline((filling + escaped_tail).decode("utf-8"))  # type: ignore[no-untyped-call]
+        line: bytes = refolded.to_ical()  # type: ignore[no-untyped-call]
+        return done + line + b"\r\n"
+
+
+def _serialize(kind: type[Component], name: str, value: Any) -> bytes:
+    """One property's content line as icalendar writes it in a ``kind`` component."""
+    scratch = kind()
+    scratch.add(name, value)
+    line = scratch.content_line(name.upper(), scratch[name])
+    data = str(line).encode("utf-8")
+    # icalendar's folding (Contentline.to_ical) starts a new line once one reaches 75 octets,
+    # one character at a time; the many shorter lines (times, UIDs) it would leave as they
+    # are, so they skip it.
+    if len(data) >= _FOLD_AT:
+        data = line.to_ical()
+    return data + b"\r\n"

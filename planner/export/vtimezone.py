@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import importlib.resources
 import re
 import zoneinfo
 from collections.abc import Iterator
@@ -263,6 +262,8 @@ def _tz_string(key: str) -> str:
         path = Path(directory, key)
         if path.is_file():
             return _footer(path.read_bytes())
+    import importlib.resources  # here: only machines without a system tz database need it
+
     *package, resource = key.split("/")
     try:
         data = importlib.resources.files(".".join(["tzdata.zoneinfo", *package]))

@@ -6,11 +6,16 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
+from hypothesis import given
+from hypothesis import strategies as st
+from icalendar import Alarm, Calendar, Event
 
-from planner.export import IMPORT_LIMIT
+from planner.export import IMPORT_LIMIT, ics
 from planner.export.ics import SIZE_BUDGET, description_style, fit_descriptions, to_ics
 from planner.model import Descriptions, Plan
+from planner.previous import parse_previous
+from planner.regenerate import reconcile
+from tests.conftest import SAMPLES
 
 TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
 
@@ -118,3 +123,104 @@ def test_a_chosen_style_is_kept(tiny: Plan) -> None:
             assert text.endswith(f"Week {session.week} of 2.")
         else:
             assert text.startswith("Full steps: planner routines show ")
+
+
+def written_by_icalendar(plan: Plan) -> bytes:
+    """The plain way: an icalendar Event object per session and Calendar.to_ical()."""
+    calendar = ics._calendar(plan)
+    stamp = plan.generated_at.astimezone(dt.UTC)
+    style = description_style(plan)
+    for session in plan.sessions:
+        event = Event()
+        for name, value in ics._event(plan, session, stamp, style):
+            event.add(name, value)
+        for properties in ics._alarms(plan, session):
+            alarm = Alarm()
+            for name, value in properties:
+                alarm.add(name, value)
+            event.add_component(alarm)
+        calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"remind_minutes": 15, "gentle_inversion": True, "bedtime": dt.time(21, 30)},
+        {"all_day": True, "yoga_only": True, "remind_minutes": 0},
+        {"timezone": "UTC", "name": "Ça va; a \\N, b\\"},
+        {"timezone": "Australia/Lord_Howe", "race_distance": "half"},
+    ],
+    ids=["defaults", "remind-gentle-bedtime", "all-day", "utc-odd-name", "lord-howe"],
+)
+@pytest.mark.parametrize("sample", ["half_marathon.csv", "marathon_km.csv", "10k.csv"])
+def test_same_bytes_as_icalendar_writing_each_event(
+    make_plan: Callable[..., Plan], sample: str, options: dict[str, object]
+) -> None:
+    """Serializing each distinct property once must not change a byte of the file."""
+    plan = make_plan((SAMPLES / sample).read_text(encoding="utf-8"), **options)
+    assert to_ics(plan) == written_by_icalendar(plan)
+
+
+@pytest.mark.parametrize("style", list(Descriptions))
+def test_same_bytes_in_every_description_style(
+    make_plan: Callable[..., Plan], style: Descriptions
+) -> None:
+    plan = make_plan(weeks_csv(30), race_date="2028-04-16", remind_minutes=10)
+    assert to_ics(plan) == written_by_icalendar(plan)  # the style that fits: compact
+    styled = dataclasses.replace(plan, descriptions=style)
+    assert to_ics(styled) == written_by_icalendar(styled)
+
+
+def test_same_bytes_with_cancelled_events_kept_by_a_regeneration(
+    make_plan: Callable[..., Plan],
+) -> None:
+    longer = make_plan("week,miles,long_run\n1,16,6\n2,18,7\n3,16,6.2\n")
+    shorter = make_plan("week,miles,long_run\n1,18,7\n2,16,6.2\n")
+    plan, changes = reconcile(shorter, parse_previous(to_ics(longer), "plan.ics"))
+    assert changes.cancelled > 0
+    assert to_ics(plan) == written_by_icalendar(plan)
+
+
+# Paragraphs of text with what escaping and folding treat specially: multi-byte characters,
+# backslashes, carets, commas, semicolons and lone line breaks.
+_CHARACTERS = st.sampled_from("ab é😀\\^,;:\r\nN")
+_PARAGRAPH = st.one_of(
+    st.text(_CHARACTERS, max_size=40), st.text(_CHARACTERS, min_size=150, max_size=400)
+)
+
+
+def icalendar_line(name: str, text: str) -> bytes:
+    """The property's line(s) in what icalendar writes for an event holding only it."""
+    event = Event()
+    event.add(name, text)
+    data: bytes = event.to_ical()
+    return data[len(b"BEGIN:VEVENT\r\n") : -len(b"END:VEVENT\r\n")]
+
+
+@pytest.mark.parametrize("octets", range(72, 79))
+@pytest.mark.parametrize("last", ["a", "é", "😀", ","])
+def test_lines_of_about_75_octets_fold_as_icalendar_folds_them(octets: int, last: str) -> None:
+    text = "a" * (octets - len("SUMMARY:") - len(last.encode())) + last
+    assert ics._serialize(Event, "summary", text) == icalendar_line("summary", text)
+
+
+@given(text=st.text(st.sampled_from("ab é😀\\^,;:N"), min_size=50, max_size=80))
+def test_lines_near_the_fold_width_are_icalendars(text: str) -> None:
+    for name in ("summary", "uid", "x-planner-plan"):
+        assert ics._serialize(Event, name, text) == icalendar_line(name, text)
+
+
+@given(heads=st.lists(_PARAGRAPH, min_size=1, max_size=3), tails=st.lists(_PARAGRAPH, max_size=4))
+def test_text_folded_from_its_heads_folding_is_icalendars(
+    heads: list[str], tails: list[str]
+) -> None:
+    lines = ics._PropertyLines()  # one plan's cache, shared by every text below
+    for head in ["\n\n".join(heads), "\n".join(heads), *heads]:
+        for tail in ["", *tails]:
+            for text in (f"{head}\n\n{tail}", f"{head}\n{tail}", head + tail):
+                assert lines._line(Event, "description", text) == icalendar_line(
+                    "description", text
+                )
