@@ -10,16 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +19,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from planner.cli import cli
+from tests.caldav_server import RadicaleServer
 
 NAME = "Spring 5K"
 # Small plans keep the test quick: Radicale takes some 30 ms per PUT.
@@ -37,62 +28,10 @@ SHORT = "week,miles,long_run,runs\n1,6,3.1,2\n"  # LONG without its first week
 ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a Radicale server with its own empty storage; any user name logs in."""
-    folder = tmp_path_factory.mktemp("radicale")
-    # Radicale fsyncs every write; on a RAM-backed folder that costs nothing, so the test
-    # takes a few seconds however busy the disk is.
-    shm = Path("/dev/shm")
-    storage = (
-        Path(tempfile.mkdtemp(prefix="planner-radicale-", dir=shm))
-        if shm.is_dir() and os.access(shm, os.W_OK)
-        else folder / "collections"
-    )
-    port = _free_port()
-    config = folder / "config"
-    config.write_text(
-        f"[server]\nhosts = 127.0.0.1:{port}\n"
-        "[auth]\ntype = none\n"
-        "[rights]\ntype = owner_only\n"
-        f"[storage]\nfilesystem_folder = {storage}\n"
-        "[web]\ntype = none\n"
-        "[logging]\nlevel = warning\n"
-    )
-    log = (folder / "log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--config", str(config)], stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert server.poll() is None, (folder / "log").read_text()
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except urllib.error.HTTPError:
-                break  # it answers
-            except OSError:
-                assert time.monotonic() < deadline, "Radicale did not start in 20 s"
-                time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-        shutil.rmtree(storage, ignore_errors=True)
+@pytest.fixture
+def radicale(caldav_server: RadicaleServer) -> str:
+    """The URL of the session's Radicale server (tests/caldav_server.py); any user logs in."""
+    return caldav_server.url
 
 
 def build(mileage: Path, race_date: str, out: Path) -> str:
