@@ -161,7 +161,6 @@ class Plan:
     """Used for DTSTAMP; comes from the caller's clock (or SOURCE_DATE_EPOCH)."""
     remind_minutes: int | None = None
     all_day: bool = False
-    routines_used: tuple[str, ...] = field(default=())
     routine_uses: tuple[RoutineUse, ...] = field(default=())
     """Every routine and level the sessions use, in activity order, then level."""
     descriptions: Descriptions | None = None

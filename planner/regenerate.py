@@ -136,9 +136,6 @@ def shift(previous: PreviousPlan, race_date: dt.date, generated_at: dt.datetime)
         generated_at=generated_at,
         remind_minutes=previous.remind_minutes,
         all_day=previous.all_day,
-        routines_used=tuple(
-            sorted({s.activity.value for s in sessions if not s.activity.is_running})
-        ),
     )
 
 

@@ -188,9 +188,6 @@ def build_plan(
         generated_at=generated_at,
         remind_minutes=options.remind_minutes,
         all_day=options.all_day,
-        routines_used=tuple(
-            sorted({s.activity.value for s in sessions if not s.activity.is_running})
-        ),
         routine_uses=builder.routine_uses(),
     )
 
