@@ -280,14 +280,12 @@ def _week_runs(
         runs[race_day] = (Activity.RACE, race_distance)
         return runs
 
+    if week.long_run == 0:
+        parts = _split(total, len(run_dates))
+        return {day: (Activity.RUN, d) for day, d in zip(run_dates, parts, strict=True) if d > 0}
     long_run_date = by_weekday[long_day]
     others = [d for d in run_dates if d != long_run_date]
-    if week.long_run == 0 or not others:
-        if week.long_run == 0:
-            parts = _split(total, len(run_dates))
-            return {
-                day: (Activity.RUN, d) for day, d in zip(run_dates, parts, strict=True) if d > 0
-            }
+    if not others:
         return {long_run_date: (Activity.LONG_RUN, total)}
     long = week.long_run if week.long_run is not None else _long_run_share(total, len(run_dates))
     runs = {
@@ -385,8 +383,7 @@ def session_uid(name: str, activity: Activity, days_before_race: int) -> str:
 
 
 def format_distance(distance: Decimal) -> str:
-    text = format(distance.normalize(), "f")
-    return text
+    return format(distance.normalize(), "f")
 
 
 def format_pace(pace: Decimal) -> str:
@@ -570,11 +567,11 @@ class _SessionBuilder:
         unit = self.unit.value
         amount = f"{format_distance(distance)} {unit}" if distance is not None else ""
         if activity is Activity.RACE:
-            race = self.options.race_distance
-            label = RACE_NAMES.get((race or "").strip().lower(), "Race")
-            title = f"Race day: {label}" + (f" {amount}" if amount and label == "Race" else "")
-            if amount and label != "Race":
-                title += f" ({amount})"
+            named = RACE_NAMES.get((self.options.race_distance or "").strip().lower())
+            if named is None:
+                title = f"Race day: Race {amount}".rstrip()
+            else:
+                title = f"Race day: {named}" + (f" ({amount})" if amount else "")
         else:
             kind = "Long run" if activity is Activity.LONG_RUN else "Run"
             title = f"{kind} {amount}"
