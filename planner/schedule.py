@@ -192,10 +192,17 @@ def build_plan(
     )
 
 
-def parse_race_distance(text: str, unit: Unit) -> Decimal:
+_RACE_ALIASES = {"halfmarathon": "half", "21k": "half", "full": "marathon", "42k": "marathon"}
+
+
+def _race_key(text: str) -> str:
+    """--race-distance as a key of RACE_DISTANCES when it names a race ("Half Marathon")."""
     key = text.strip().lower().replace(" ", "")
-    aliases = {"halfmarathon": "half", "21k": "half", "full": "marathon", "42k": "marathon"}
-    key = aliases.get(key, key)
+    return _RACE_ALIASES.get(key, key)
+
+
+def parse_race_distance(text: str, unit: Unit) -> Decimal:
+    key = _race_key(text)
     if key in RACE_DISTANCES:
         return RACE_DISTANCES[key][unit]
     try:
@@ -567,7 +574,7 @@ class _SessionBuilder:
         unit = self.unit.value
         amount = f"{format_distance(distance)} {unit}" if distance is not None else ""
         if activity is Activity.RACE:
-            named = RACE_NAMES.get((self.options.race_distance or "").strip().lower())
+            named = RACE_NAMES.get(_race_key(self.options.race_distance or ""))
             if named is None:
                 title = f"Race day: Race {amount}".rstrip()
             else:

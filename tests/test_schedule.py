@@ -293,3 +293,20 @@ def test_race_dates_beyond_the_calendar_are_refused_not_crashed(
 ) -> None:
     with pytest.raises(InvalidOption, match="--race-date: expected a date from 1900 to 2999"):
         make_plan("week,miles\n1,10\n", race_date=race_date)
+
+
+@pytest.mark.parametrize(
+    ("race", "title"),
+    [
+        ("half", "Race day: Half marathon (13.1 mi)"),
+        ("Half Marathon", "Race day: Half marathon (13.1 mi)"),
+        ("21k", "Race day: Half marathon (13.1 mi)"),
+        ("full", "Race day: Marathon (26.2 mi)"),
+        ("15", "Race day: Race 15 mi"),
+    ],
+)
+def test_race_title_names_the_race_however_it_was_written(
+    make_plan: Callable[..., Plan], race: str, title: str
+) -> None:
+    plan = make_plan("week,miles\n1,30\n2,30\n", race_distance=race)
+    assert [s.title for s in plan.sessions if s.activity is Activity.RACE] == [title]
