@@ -22,8 +22,11 @@ from click.core import ParameterSource
 from planner import __version__
 from planner.errors import PlanError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: the commands import these when they run
+    from planner.model import Plan
     from planner.options import Settings
+    from planner.routines import RoutineLibrary
+    from planner.schedule import PlanOptions
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
@@ -403,7 +406,7 @@ def routines(ctx: click.Context, templates: Path | None) -> None:
 @click.option("--level", type=int, default=1, show_default=True, help="Difficulty level to show.")
 @click.option("--gentle", is_flag=True, help="Show the gentle variant where there is one.")
 @click.pass_obj
-def routines_show(library: Any, name: str, level: int, gentle: bool) -> None:
+def routines_show(library: RoutineLibrary, name: str, level: int, gentle: bool) -> None:
     """Print routine NAME (e.g. pre_run_activation) as it will appear in the calendar."""
     from planner.errors import InvalidOption, UnknownRoutine
     from planner.model import Activity
@@ -437,7 +440,7 @@ def _clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _summary(plan: Any) -> None:
+def _summary(plan: Plan) -> None:
     from planner.model import Activity
 
     counts = Counter(s.activity for s in plan.sessions)
@@ -454,7 +457,7 @@ def _summary(plan: Any) -> None:
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
 
 
-def _descriptions_note(plan: Any) -> None:
+def _descriptions_note(plan: Plan) -> None:
     from planner.model import Descriptions
 
     if plan.descriptions in (Descriptions.COMPACT, Descriptions.BRIEF):
@@ -466,7 +469,7 @@ def _descriptions_note(plan: Any) -> None:
         )
 
 
-def _warn_over_limit(filename: str, size: int, limit: int | None, options: Any) -> None:
+def _warn_over_limit(filename: str, size: int, limit: int | None, options: PlanOptions) -> None:
     """One line when a file is too big for the app that imports it, and what to leave out."""
     if limit is None or size <= limit:
         return
