@@ -130,7 +130,7 @@ def _zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _zone_file_on_tzpath(name: str) -> bool:
+def zone_file_on_tzpath(name: str) -> bool:
     """Whether ``name`` is, case and all, a zone file that available_timezones() would list.
 
     Listing every zone reads hundreds of files (over 10 ms, as long as the rest of a small
@@ -167,7 +167,7 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
     name = text.strip()
     if not name:
         raise InvalidOption(option, "expected an IANA timezone like Europe/Berlin, found ''")
-    if _zone_file_on_tzpath(name):
+    if zone_file_on_tzpath(name):
         return name
     names = _zone_names()
     if name in names:

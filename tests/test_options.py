@@ -6,11 +6,11 @@ import pytest
 
 from planner.errors import InvalidOption
 from planner.options import (
-    _zone_file_on_tzpath,
     parse_date,
     parse_name,
     parse_remind,
     parse_timezone,
+    zone_file_on_tzpath,
 )
 
 
@@ -96,5 +96,5 @@ def test_every_available_zone_is_accepted_as_spelt() -> None:
 )  # fmt: skip
 def test_quick_zone_check_never_accepts_what_the_full_list_lacks(name: str) -> None:
     """The quick path may miss a name (the full list is the fallback), never add one."""
-    if _zone_file_on_tzpath(name):
+    if zone_file_on_tzpath(name):
         assert name in zoneinfo.available_timezones()

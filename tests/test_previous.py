@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar, Component
 
 from planner.errors import PlanError
 from planner.export.ics import to_ics
 from planner.model import Plan
-from planner.previous import NotAPlan, parse_previous, read_previous
+from planner.previous import NotAPlan, parse_calendars, parse_previous, read_previous
 
 WEEKS = "week,miles,long_run\n1,10,4\n2,8,3.1\n"
 CRLF = "\r\n"
@@ -95,3 +100,118 @@ def test_all_day_files_read_as_days(make_plan: Callable[..., Plan]) -> None:
         plan.race_date,
     )
     assert [s.start.date() for s in previous.sessions] == [s.start.date() for s in plan.sessions]
+
+
+# parse_calendars parses each distinct content line once; what it returns must be what
+# icalendar's own Calendar.from_ical returns, for our files and for anything else.
+
+
+def _same_as_icalendar(data: bytes) -> list[Component]:
+    try:
+        expected = Calendar.from_ical(data, multiple=True)
+    except ValueError as err:
+        with pytest.raises(ValueError) as ours:
+            parse_calendars(data)
+        assert str(ours.value) == str(err)
+        return []
+    got = parse_calendars(data)
+    assert got == expected
+    assert [c.to_ical() for c in got] == [c.to_ical() for c in expected]
+    walked = [(c.name, c.errors, sorted(c.keys())) for cal in got for c in cal.walk()]
+    assert walked == [(c.name, c.errors, sorted(c.keys())) for cal in expected for c in cal.walk()]
+    return got
+
+
+@pytest.mark.parametrize("options", [{}, {"all_day": True}, {"remind_minutes": 15}])
+def test_our_files_parse_as_icalendar_parses_them(
+    make_plan: Callable[..., Plan], options: dict[str, object]
+) -> None:
+    data = to_ics(make_plan(WEEKS, **options))
+    (calendar,) = _same_as_icalendar(data)
+    assert len(calendar.walk("VEVENT")) > 10
+    assert calendar.to_ical() == data
+
+
+def test_a_sample_plan_with_cancelled_events_parses_as_icalendar_parses_it(
+    make_plan: Callable[..., Plan],
+) -> None:
+    from planner.regenerate import reconcile
+
+    long = make_plan(WEEKS + "3,12,5\n4,6,2\n", race_date="2027-05-02", bedtime=dt.time(21, 30))
+    short = make_plan(WEEKS)
+    plan, changes = reconcile(short, parse_previous(to_ics(long), "plan.ics"))
+    assert changes.cancelled > 0
+    _same_as_icalendar(to_ics(plan))
+
+
+def test_a_zone_defined_after_the_events_that_use_it_still_applies() -> None:
+    # icalendar parses such a file twice (CalendarIcalParser.prepare_components): the values
+    # of the first pass, made before the zone was known, must not be reused in the second.
+    # icalendar remembers zones it has read for the whole process: hence a new name, and
+    # planner's parser first.
+    name = f"Planner/Test-{uuid.uuid4().hex}"
+    zone = [
+        "BEGIN:VTIMEZONE", f"TZID:{name}", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+        "TZOFFSETFROM:+0530", "TZOFFSETTO:+0530", "END:STANDARD", "END:VTIMEZONE",
+    ]  # fmt: skip
+    start = f"DTSTART;TZID={name}:20270415T070000"
+    data = ics(*event("a", start), *event("b", start), *zone)
+    (calendar,) = parse_calendars(data)
+    for e in calendar.walk("VEVENT"):
+        assert e["DTSTART"].dt.utcoffset() == dt.timedelta(hours=5, minutes=30)
+    _same_as_icalendar(data)
+
+
+_LINES = [
+    "SUMMARY:Run 3 mi",
+    "SUMMARY:Run\\, then stretch\\; twice",
+    "DESCRIPTION:Line one\\nLine two\\N\\\\three",
+    "CATEGORIES:Run,Yoga",
+    "CATEGORIES:Yoga\\,Pilates",
+    "SEQUENCE:2",
+    "SEQUENCE:not a number",
+    "DTSTART:20270415T070000Z",
+    "DTSTART;TZID=Europe/Berlin:20270415T070000",
+    "DTSTART;VALUE=DATE:20270415",
+    "DTEND:2027-04-15",
+    "STATUS:CANCELLED",
+    "X-PLANNER-PLAN:Club",
+    'X-PLANNER-PLAN;X-P="a:b":Club;x',
+    'ATTENDEE;CN="Doe, J":mailto:j@example.com',
+    "RRULE:FREQ=WEEKLY;COUNT=3",
+    "TRIGGER:-PT15M",
+    "no colon here",
+    "",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_LINES), max_size=8).map(lambda lines: event("u", *lines)),
+        max_size=6,
+    ).map(lambda events: [line for e in events for line in e])
+)
+def test_any_mix_of_repeated_lines_parses_as_icalendar_parses_it(lines: list[str]) -> None:
+    _same_as_icalendar(ics(*lines))
+
+
+def test_only_zones_that_zoneinfo_does_not_list_reach_icalendars_zone_cache(
+    make_plan: Callable[..., Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Asking whether a zone is listed costs icalendar a walk through the tz database; a TZID
+    # that is a zone file on the tz path is listed, so planner's parser doesn't ask.
+    from icalendar.timezone import tzp
+
+    asked: list[str] = []
+    cache = tzp.cache_timezone_component
+    monkeypatch.setattr(
+        tzp, "cache_timezone_component", lambda c: asked.append(str(c["TZID"])) or cache(c)
+    )
+    ours = to_ics(make_plan(WEEKS, timezone="America/New_York"))
+    custom = ours.replace(b"America/New_York", b"Planner/Elsewhere")
+    (calendar,) = parse_calendars(ours)
+    assert str(calendar.walk("VTIMEZONE")[0]["TZID"]) == "America/New_York"
+    assert asked == []
+    parse_calendars(custom)
+    assert asked == ["Planner/Elsewhere"]

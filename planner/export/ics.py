@@ -66,6 +66,17 @@ def _fitted(plan: Plan) -> tuple[Descriptions, bytes]:
 
 def _render(plan: Plan, style: Descriptions) -> bytes:
     lines = _lines_for(plan)
+    # A build renders its plan to choose the style, then to write it: the same file unless a
+    # comparison with the previous plan.ics changed SEQUENCEs or kept cancelled events.
+    key = (style, plan.timezone, plan.all_day, plan.remind_minutes, plan.sessions)
+    if lines.last_file is not None and lines.last_file[0] == key:
+        return lines.last_file[1]
+    data = _render_anew(plan, style, lines)
+    lines.last_file = (key, data)
+    return data
+
+
+def _render_anew(plan: Plan, style: Descriptions, lines: _PropertyLines) -> bytes:
     stamp = plan.generated_at.astimezone(dt.UTC)
     events = b"".join(
         lines.component(Event, _event(plan, session, stamp, style), _alarms(plan, session))
@@ -158,6 +169,8 @@ class _PropertyLines:
         self._orders: dict[tuple[type[Component], tuple[str, ...]], list[int]] = {}
         self._bounds: dict[type[Component], tuple[bytes, bytes]] = {}
         self._calendars: dict[Hashable, bytes] = {}
+        self.last_file: tuple[Hashable, bytes] | None = None
+        """The latest file rendered from these lines, with what it was rendered from."""
 
     def __len__(self) -> int:
         return len(self._lines)
