@@ -16,8 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Component, ComponentFactory
-from icalendar.parser import Contentline, Parameters
+from icalendar.parser import Contentline, Contentlines, Parameters
 from icalendar.parser.ical import CalendarIcalParser
+from icalendar.parser_tools import to_unicode
 
 from planner.errors import PlanError
 from planner.model import Activity, Session
@@ -217,7 +218,33 @@ def _text(value: Any) -> str:
 def parse_calendars(data: bytes) -> list[Component]:
     """What ``Calendar.from_ical(data, multiple=True)`` returns, parsing each distinct
     content line once (see _OnceEachLine)."""
-    return _OnceEachLine(data, ComponentFactory(), Calendar.types_factory).parse()
+    lines = content_lines(data)
+    return _OnceEachLine(lines, ComponentFactory(), Calendar.types_factory).parse()
+
+
+def content_lines(data: bytes) -> Contentlines | str:
+    """The unfolded lines that icalendar's parser reads, as ``Contentlines.from_ical(data)``
+    makes them; or the text, for icalendar to unfold, when this can't be sure to.
+
+    icalendar unfolds with one regular expression that also accepts bare LF line ends and
+    blank lines inside a fold, and tries it at every character: 18 ms of the 70 it takes to
+    read the largest sample's 528 KB. In a file with CRLF line ends only and no blank line,
+    as icalendar writes them, unfolding is removing each CRLF followed by a space or a tab:
+    what ``str.replace`` does, exactly (tests compare with ``Contentlines.from_ical`` on any
+    text) and 20 times faster. Reading the lines stays icalendar's.
+    """
+    text: str = to_unicode(data)
+    if text.count("\n") != text.count("\r\n") or "\r\n\r\n" in text:
+        return text
+    unfolded = text.replace("\r\n ", "").replace("\r\n\t", "")
+    # icalendar leaves Contentline's __init__ unannotated.
+    lines = Contentlines(
+        Contentline(line)  # type: ignore[no-untyped-call]
+        for line in unfolded.split("\r\n")
+        if line
+    )
+    lines.append(Contentline(""))  # type: ignore[no-untyped-call] # as from_ical ends them
+    return lines
 
 
 class _OnceEachLine(CalendarIcalParser):

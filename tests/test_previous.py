@@ -8,14 +8,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Component
+from icalendar.parser import Contentlines
 
 from planner.errors import PlanError
 from planner.export.ics import to_ics
 from planner.model import Plan
-from planner.previous import NotAPlan, parse_calendars, parse_previous, read_previous
+from planner.previous import (
+    NotAPlan,
+    content_lines,
+    parse_calendars,
+    parse_previous,
+    read_previous,
+)
 
 WEEKS = "week,miles,long_run\n1,10,4\n2,8,3.1\n"
 CRLF = "\r\n"
@@ -215,3 +222,28 @@ def test_only_zones_that_zoneinfo_does_not_list_reach_icalendars_zone_cache(
     assert asked == []
     parse_calendars(custom)
     assert asked == ["Planner/Elsewhere"]
+
+
+# Mostly CRLF, spaces and tabs (bare CR or LF sends a text to icalendar's own unfolding).
+_PIECES = ["\r\n", "\r\n", "\r\n", " ", " ", "\t", "a", "B:", ";", "\u00e9", "\r", "\n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+@example(["a", "\r\n", "\r\n", " ", "b"])  # a blank line inside a fold
+@example(["a", "\r", "\r\n", " ", "\n", " ", "b"])
+def test_unfolding_is_icalendars_where_planner_does_it(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    lines = content_lines(text.encode("utf-8"))
+    if not isinstance(lines, str):  # else icalendar unfolds the text itself
+        assert list(lines) == list(Contentlines.from_ical(text))
+
+
+def test_planners_own_files_are_unfolded_without_icalendars_expression(
+    make_plan: Callable[..., Plan],
+) -> None:
+    data = to_ics(make_plan(WEEKS))
+    lines = content_lines(data)
+    assert not isinstance(lines, str)
+    assert list(lines) == list(Contentlines.from_ical(data))
+    assert isinstance(content_lines(data.replace(b"\r\n", b"\n")), str)
