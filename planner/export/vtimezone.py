@@ -12,8 +12,8 @@ import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
@@ -33,14 +33,12 @@ _M_RULE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Observance:
+class _Observance(NamedTuple):
     name: str
     offset: dt.timedelta  # east-positive, as in iCalendar
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(NamedTuple):
     """POSIX ``Mm.w.d/time``: weekday ``d`` of week ``w`` (5 = last) of month ``m``."""
 
     month: int
@@ -85,8 +83,7 @@ class _Rule:
         return day.month == self.month and day.day > length - 7
 
 
-@dataclass(frozen=True)
-class _Posix:
+class _Posix(NamedTuple):
     std: _Observance
     dst: _Observance | None = None
     to_dst: _Rule | None = None
@@ -135,14 +132,15 @@ def vtimezone(tzid: str, first: dt.date, last: dt.date) -> Timezone:
         dt.datetime.combine(first, dt.time()) - dt.timedelta(days=1),
         dt.datetime.combine(last, dt.time()) + dt.timedelta(days=2),
     )
-    scan_start = dt.datetime(first.year - 1, 1, 1)
-    actual = _zone_transitions(zone, scan_start, span[1])
     posix = _parse_tz_string(_tz_string(tzid))
-    if posix is not None and _rules_hold(posix, zone, actual, span):
+    # The rules are checked against zoneinfo inside the span only; the fallback lists
+    # transitions from a year before it.
+    if posix is not None and _rules_hold(posix, zone, _zone_transitions(zone, *span), span):
         component = _rrule_form(tzid, posix, range(first.year - 1, last.year + 1))
         if component is not None:
             return component
-    return _explicit_form(tzid, zone, scan_start, actual)
+    scan_start = dt.datetime(first.year - 1, 1, 1)
+    return _explicit_form(tzid, zone, scan_start, _zone_transitions(zone, scan_start, span[1]))
 
 
 def _rules_hold(
