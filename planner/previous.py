@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Component, ComponentFactory
@@ -123,8 +123,7 @@ def parse_previous(data: bytes, source: str) -> PreviousPlan:
     )
 
 
-@dataclass(frozen=True)
-class _Read:
+class _Read(NamedTuple):
     session: Session
     remind: int | None
     all_day: bool

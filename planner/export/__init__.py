@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from planner.errors import InvalidOption
 from planner.model import Plan
@@ -17,8 +17,7 @@ IMPORT_LIMIT = 1_000_000
 """Google Calendar imports a file (.ics or .csv) of up to about 1 MB."""
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     name: str
     filename: str
     exporter: str
