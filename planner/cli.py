@@ -515,6 +515,6 @@ def main() -> None:
         cli.main(prog_name="planner")
     finally:
         # Python still runs one full collection as it shuts down, over every object pandas
-        # and numpy made (about 40 ms). Its files written and closed, the process exits next
+        # and numpy made (about 45 ms). Its files written and closed, the process exits next
         # and the system takes the memory back at once: frozen objects are left out of it.
         gc.freeze()
