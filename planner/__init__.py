@@ -17,12 +17,16 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "build": "planner.build",
+    "settings_for": "planner.build",
+    "Build": "planner.build",
     "build_plan": "planner.schedule",
-    "PlanOptions": "planner.schedule",
+    "PlanOptions": "planner.options",
+    "Settings": "planner.options",
     "read_mileage": "planner.mileage",
     "parse_mileage": "planner.mileage",
     "load_routines": "planner.routines",
-    "to_ics": "planner.export.ics",
+    "to_ics": "planner.build",
     "to_csv": "planner.export.plan_csv",
     "to_html": "planner.export.html",
     "Plan": "planner.model",
@@ -34,30 +38,35 @@ _EXPORTS = {
 
 __all__ = [
     "Activity",
+    "Build",
     "Plan",
     "PlanError",
     "PlanOptions",
     "Session",
+    "Settings",
     "Unit",
     "__version__",
+    "build",
     "build_plan",
     "load_routines",
     "parse_mileage",
     "read_mileage",
+    "settings_for",
     "to_csv",
     "to_html",
     "to_ics",
 ]
 
 if TYPE_CHECKING:
+    from planner.build import Build, build, settings_for, to_ics
     from planner.errors import PlanError
     from planner.export.html import to_html
-    from planner.export.ics import to_ics
     from planner.export.plan_csv import to_csv
     from planner.mileage import parse_mileage, read_mileage
     from planner.model import Activity, Plan, Session, Unit
+    from planner.options import PlanOptions, Settings
     from planner.routines import load_routines
-    from planner.schedule import PlanOptions, build_plan
+    from planner.schedule import build_plan
 
 
 def __getattr__(name: str) -> Any:

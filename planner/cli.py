@@ -20,13 +20,12 @@ import click
 from click.core import ParameterSource
 
 from planner import __version__
-from planner.errors import PlanError
+from planner.errors import PlanError, SettingError
 
 if TYPE_CHECKING:  # for annotations only: the commands import these when they run
     from planner.model import Plan
-    from planner.options import Settings
+    from planner.options import Layer, Settings
     from planner.routines import RoutineLibrary
-    from planner.schedule import PlanOptions
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
@@ -51,6 +50,10 @@ class PlannerGroup(click.Group):
             return super().main(argv, "planner", complete_var, False, **extra)
         try:
             result = super().main(argv, "planner", complete_var, False, **extra)
+        except SettingError as err:
+            # Not worded by a build's own settings: named as the command line names them.
+            _say("error", str(err.worded(_flag)))
+            sys.exit(EXIT_INPUT)
         except PlanError as err:
             _say("error", str(err))
             sys.exit(EXIT_INPUT)
@@ -206,51 +209,40 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,
     so calendars that re-import or subscribe to it follow.
     """
-    from planner.export import DEFAULT_FORMATS, FORMATS, render
-    from planner.export.ics import fit_descriptions
-    from planner.mileage import read_mileage
-    from planner.planfile import is_plan_file, resolve
-    from planner.routines import load_routines
-    from planner.schedule import build_plan
-    from planner.writer import check_targets
+    from planner.build import build as build_files
+    from planner.build import settings_for
+    from planner.export import FORMATS
+    from planner.planfile import InvalidPlanFile, is_plan_file
 
     ctx = click.get_current_context()
     if options["race_date"] is None and not is_plan_file(mileage):
         raise click.MissingParameter(ctx=ctx, param_type="option", param_hint="'--race-date'")
-    request = resolve(mileage, _given(ctx))
-    folder = request.out
-    weeks = read_mileage(request.mileage, units=request.units)
-    for warning in weeks.warnings:
-        _say("warning", warning)
-    routines = load_routines(request.templates)
-    built = build_plan(weeks, request.options, routines, generated_at=_clock())
-    formats = request.formats or DEFAULT_FORMATS
-    if any(FORMATS[name].descriptions for name in formats):
-        # Fix the description style once, before comparing with the previous file, so that
-        # the comparison sees the text that is actually written.
-        built = fit_descriptions(built)
-    # The inputs are never overwritten, even when one is named plan.csv in the out folder;
-    # checked before the folder's plan.ics is read as the previous plan.
-    inputs = [request.mileage, *([mileage] if is_plan_file(mileage) else [])]
-    check_targets(folder, (FORMATS[name].filename for name in formats), keep=inputs)
-    plan, changes = built, None
-    if "ics" in formats and (folder / "plan.ics").exists():
-        from planner.previous import read_previous
-        from planner.regenerate import reconcile
-
-        plan, changes = reconcile(built, read_previous(folder / "plan.ics"))
-    files = render(plan, formats)
-    written = _write(folder, files, dry_run, keep=inputs)
+    settings = settings_for(mileage, _given(ctx), name=_flag)
+    if settings.race_date is None:
+        raise InvalidPlanFile(
+            str(mileage),
+            "race_date",
+            "missing; pass --race-date YYYY-MM-DD, or add race_date = YYYY-MM-DD to the file",
+        )
+    assert settings.mileage is not None and settings.out is not None  # settings_for sets them
+    inputs = [settings.mileage, *([mileage] if is_plan_file(mileage) else [])]
+    built = build_files(settings, generated_at=_clock(), keep=inputs)
+    try:
+        written = _write(settings.out, built.files, dry_run, keep=inputs)
+    except SettingError as err:
+        raise settings.words(err) from None
     # Reported once the files are written, so a failed build prints only its error.
-    _summary(built)  # the new plan's own events, not the cancelled ones kept from before
-    if changes is not None:
-        click.echo(f"Changes: {changes}")
+    for warning in built.warnings:
+        _say("warning", warning)
+    _summary(built.plan)  # the new plan's own events, not the cancelled ones kept from before
+    if built.changes is not None:
+        click.echo(f"Changes: {built.changes}")
     for line in written:
         click.echo(line)
-    _descriptions_note(plan)
-    for name in formats:
-        size = len(files[FORMATS[name].filename])
-        _warn_over_limit(FORMATS[name].filename, size, FORMATS[name].limit, request.options)
+    _descriptions_note(built.written)
+    for name in settings.format:
+        size = len(built.files[FORMATS[name].filename])
+        _warn_over_limit(FORMATS[name].filename, size, FORMATS[name].limit, settings)
 
 
 # `planner init` takes every build option (the same objects, so one definition and one help
@@ -281,11 +273,11 @@ def init(plan_file: Path, mileage: Path, force: bool, **options: Any) -> None:
         raise PlanError("already exists; pass --force to replace it", where=str(plan_file))
     if not mileage.is_file():
         raise PlanError(f"no file {mileage}", where="--mileage")
-    settings = _given(click.get_current_context())
-    text = render_plan_file(plan_file, mileage, settings, _setting_helps())
+    given = _given(click.get_current_context()).values
+    text = render_plan_file(plan_file, mileage, given, _setting_helps())
     write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")})
     command = f"planner build {plan_file}"
-    if settings.race_date is None:
+    if given.get("race_date") is None:
         command += " --race-date YYYY-MM-DD"
     click.echo(f"Wrote {plan_file}. Build it with: {command}")
 
@@ -311,31 +303,20 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     Moved events get a higher SEQUENCE, so calendars update them in place. Writes plan.ics
     only: rebuild from the CSV to update plan.csv.
     """
-    from planner.export.ics import to_ics
+    from planner.build import reschedule as reschedule_plan
     from planner.options import parse_date
-    from planner.previous import read_previous
-    from planner.regenerate import reconcile, shift
 
-    new_race_date = parse_date(race_date, "--race-date")
-    previous = read_previous(plan_ics)
-    folder = out if out is not None else plan_ics.parent
-    target = folder / "plan.ics"
-    if target.is_file() and not target.samefile(plan_ics):
-        there = read_previous(target)  # which also refuses a file planner didn't write
-        if there.name != previous.name:
-            raise PlanError(
-                f"holds the plan {there.name!r}, not {previous.name!r}; choose another --out"
-                " folder",
-                where=str(target),
-            )
-    plan, changes = reconcile(shift(previous, new_race_date, _clock()), previous)
-    old = f"{previous.race_date:%a %d %b %Y}" if previous.race_date else "race day"
+    built = reschedule_plan(plan_ics, parse_date(race_date), out=out, generated_at=_clock())
+    plan, folder = built.plan, built.settings.out
+    assert folder is not None
+    was = built.previous.race_date if built.previous is not None else None
+    old = f"{was:%a %d %b %Y}" if was else "race day"
     zone = "all-day events" if plan.all_day else plan.timezone
     click.echo(
-        f"Rescheduled {plan.name!r}: race day {old} -> {new_race_date:%a %d %b %Y} ({zone})."
+        f"Rescheduled {plan.name!r}: race day {old} -> {plan.race_date:%a %d %b %Y} ({zone})."
     )
-    click.echo(f"Changes: {changes}")
-    for line in _write(folder, {"plan.ics": to_ics(plan)}, dry_run):
+    click.echo(f"Changes: {built.changes}")
+    for line in _write(folder, built.files, dry_run):
         click.echo(line)
     if not dry_run and (folder / "plan.csv").exists():
         click.echo(
@@ -361,9 +342,9 @@ def _setting_helps() -> dict[str, str]:
     }
 
 
-def _given(ctx: click.Context) -> Settings:
-    """The build options the user typed (not click's defaults), as typed Settings."""
-    from planner.options import read_settings
+def _given(ctx: click.Context) -> Layer:
+    """The build options the user typed (not click's defaults), as a layer of typed settings."""
+    from planner.options import read_layer
 
     given = {}
     for param in ctx.command.params:
@@ -372,7 +353,12 @@ def _given(ctx: click.Context) -> Settings:
             continue
         if ctx.get_parameter_source(param.name) not in (None, ParameterSource.DEFAULT):
             given[key] = ctx.params[param.name]
-    return read_settings(given, where=lambda key: "--" + key.replace("_", "-"))
+    return read_layer(given, name=_flag)
+
+
+def _flag(key: str) -> str:
+    """How the command line names a setting: its option."""
+    return "--" + key.replace("_", "-")
 
 
 @cli.group(invoke_without_command=True)
@@ -469,7 +455,7 @@ def _descriptions_note(plan: Plan) -> None:
         )
 
 
-def _warn_over_limit(filename: str, size: int, limit: int | None, options: PlanOptions) -> None:
+def _warn_over_limit(filename: str, size: int, limit: int | None, options: Settings) -> None:
     """One line when a file is too big for the app that imports it, and what to leave out."""
     if limit is None or size <= limit:
         return
@@ -477,7 +463,7 @@ def _warn_over_limit(filename: str, size: int, limit: int | None, options: PlanO
         option
         for option, used in (
             ("--bedtime (add one daily event in Google instead)", options.bedtime is not None),
-            ("--remind (Google drops reminders anyway)", options.remind_minutes is not None),
+            ("--remind (Google drops reminders anyway)", options.remind is not None),
         )
         if used
     ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InvalidTemplate, PlanError, UnknownRoutine
+from planner.errors import InvalidTemplate, PlanError, SettingError, UnknownRoutine
 from planner.model import Activity
 
 TRANSITION_SECONDS = 15
@@ -136,9 +136,9 @@ class RoutineLibrary:
         except KeyError:
             folder = Path(self.folder or "templates") / "routines"
             raise UnknownRoutine(
+                "templates",
                 f"no routine template for {activity.value!r};"
                 f" add {folder / (activity.value + '.toml')}",
-                where="--templates",
             ) from None
 
     def __contains__(self, activity: object) -> bool:
@@ -159,13 +159,13 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     base = folder if folder is not None else default_templates_dir()
     routines_dir = base / "routines"
     if base.exists() and not base.is_dir():
-        raise PlanError(f"{base} is a file; expected a templates folder", where="--templates")
+        raise SettingError("templates", f"{base} is a file; expected a templates folder")
     if not base.is_dir():
-        raise PlanError(f"templates folder {base} does not exist", where="--templates")
+        raise SettingError("templates", f"templates folder {base} does not exist")
     if not routines_dir.is_dir():
-        raise PlanError(
+        raise SettingError(
+            "templates",
             f"{base} has no routines/ folder; copy templates/routines from planner as a start",
-            where="--templates",
         )
     found: dict[Activity, Routine] = {}
     for path in sorted(routines_dir.glob("*.toml")):

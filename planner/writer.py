@@ -10,25 +10,25 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from planner.errors import PlanError
+from planner.errors import SettingError, mention
 
 
 def check_targets(folder: Path, names: Iterable[str], *, keep: Iterable[Path] = ()) -> None:
     """Refuse, before any work, an output that can't be written or would replace an input."""
     if folder.exists() and not folder.is_dir():
-        raise PlanError(f"{folder} is a file; name a folder for the plan", where="--out")
+        raise SettingError("out", f"{folder} is a file; name a folder for the plan")
     kept_files = list(keep)
     for name in names:
         for kept_file in kept_files:
             if _same_file(folder / name, kept_file):
-                raise PlanError(
+                raise SettingError(
+                    "out",
                     f"{folder / name} is the input file and would be overwritten;"
-                    " choose another --out folder",
-                    where="--out",
+                    f" choose another {mention('out')} folder",
                 )
         if (folder / name).is_dir():
-            raise PlanError(
-                f"{folder / name} is a folder; move it or choose another --out", where="--out"
+            raise SettingError(
+                "out", f"{folder / name} is a folder; move it or choose another {mention('out')}"
             )
 
 
@@ -50,7 +50,7 @@ def write_files(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise PlanError(f"can't create {folder} ({_reason(err)})", where="--out") from None
+        raise SettingError("out", f"can't create {folder} ({_reason(err)})") from None
     staged: list[tuple[Path, Path]] = []
     kept: dict[Path, Path | None] = {}
     replaced: list[Path] = []
@@ -85,7 +85,7 @@ def write_files(
             with contextlib.suppress(OSError):
                 path.rmdir()
         if isinstance(err, OSError):
-            raise PlanError(f"can't write to {folder} ({_reason(err)})", where="--out") from None
+            raise SettingError("out", f"can't write to {folder} ({_reason(err)})") from None
         raise
     for backup in kept.values():
         if backup is not None:

@@ -286,7 +286,7 @@ def test_sample_club_file_is_what_init_writes() -> None:
     """sample_plans/club_half.toml came from `planner init`; it stays in step with it."""
     path = SAMPLES / "club_half.toml"
     plan = parse_plan_file(tomllib.loads(path.read_text(encoding="utf-8")), path)
-    written = render_plan_file(path, plan.mileage, plan.settings, _setting_helps())
+    written = render_plan_file(path, plan.mileage, plan.layer.values, _setting_helps())
     assert written == path.read_text(encoding="utf-8")
 
 

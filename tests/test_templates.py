@@ -563,7 +563,7 @@ def test_templates_must_be_a_folder(tmp_path: Path) -> None:
         load_routines(tmp_path / "notes.txt")
     assert (
         str(caught.value)
-        == f"--templates: {tmp_path / 'notes.txt'} is a file; expected a templates folder"
+        == f"templates: {tmp_path / 'notes.txt'} is a file; expected a templates folder"
     )
 
 
@@ -572,7 +572,7 @@ def test_a_missing_routine_names_the_file_to_add(tmp_path: Path) -> None:
     with pytest.raises(UnknownRoutine) as caught:
         load_routines(tmp_path)[Activity.LEGS_UP_THE_WALL]
     assert str(caught.value) == (
-        "--templates: no routine template for 'legs_up_the_wall';"
+        "templates: no routine template for 'legs_up_the_wall';"
         f" add {tmp_path / 'routines' / 'legs_up_the_wall.toml'}"
     )
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Alarm, Calendar, Event
 
+from planner.build import SIZE_BUDGET, choose_descriptions, to_ics
 from planner.export import IMPORT_LIMIT, ics
-from planner.export.ics import SIZE_BUDGET, description_style, fit_descriptions, to_ics
 from planner.model import Descriptions, Plan
 from planner.previous import parse_previous
 from planner.regenerate import reconcile
@@ -22,9 +22,7 @@ TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,
 
 @pytest.fixture
 def tiny(make_plan: Callable[..., Plan]) -> Plan:
-    return make_plan(
-        TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind_minutes=15
-    )
+    return make_plan(TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind=15)
 
 
 def test_golden(tiny: Plan, golden: Callable[[str, bytes], None]) -> None:
@@ -125,14 +123,22 @@ def test_a_chosen_style_is_kept(tiny: Plan) -> None:
             assert text.startswith("Full steps: planner routines show ")
 
 
+def fit_descriptions(plan: Plan) -> Plan:
+    return choose_descriptions(plan)[0]
+
+
+def description_style(plan: Plan) -> Descriptions | None:
+    return fit_descriptions(plan).descriptions
+
+
 def written_by_icalendar(plan: Plan) -> bytes:
     """The plain way: an icalendar Event object per session and Calendar.to_ical()."""
+    plan = fit_descriptions(plan)
     calendar = ics._calendar(plan)
     stamp = plan.generated_at.astimezone(dt.UTC)
-    style = description_style(plan)
     for session in plan.sessions:
         event = Event()
-        for name, value in ics._event(plan, session, stamp, style):
+        for name, value in ics._event(plan, session, stamp):
             event.add(name, value)
         for properties in ics._alarms(plan, session):
             alarm = Alarm()
@@ -148,8 +154,8 @@ def written_by_icalendar(plan: Plan) -> bytes:
     "options",
     [
         {},
-        {"remind_minutes": 15, "gentle_inversion": True, "bedtime": dt.time(21, 30)},
-        {"all_day": True, "yoga_only": True, "remind_minutes": 0},
+        {"remind": 15, "gentle_inversion": True, "bedtime": dt.time(21, 30)},
+        {"all_day": True, "yoga_only": True, "remind": 0},
         {"timezone": "UTC", "name": "Ça va; a \\N, b\\"},
         {"timezone": "Australia/Lord_Howe", "race_distance": "half"},
     ],
@@ -168,7 +174,7 @@ def test_same_bytes_as_icalendar_writing_each_event(
 def test_same_bytes_in_every_description_style(
     make_plan: Callable[..., Plan], style: Descriptions
 ) -> None:
-    plan = make_plan(weeks_csv(30), race_date="2028-04-16", remind_minutes=10)
+    plan = make_plan(weeks_csv(30), race_date="2028-04-16", remind=10)
     assert to_ics(plan) == written_by_icalendar(plan)  # the style that fits: compact
     styled = dataclasses.replace(plan, descriptions=style)
     assert to_ics(styled) == written_by_icalendar(styled)
