@@ -9,18 +9,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from planner.cli import _setting_helps, cli
+from planner.cli import _setting_helps
 from planner.planfile import parse_plan_file, render_plan_file
-from tests.conftest import SAMPLES
-
-WEEKS = "week,miles,long_run\n1,12,5\n2,14,6\n3,10,3.1\n"
-ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=ENV)
+from tests.conftest import SAMPLES, WEEKS, invoke
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ import pytest
 from planner.build import with_descriptions
 from planner.export.google_csv import COLUMNS, to_google_csv, to_google_csv_bytes
 from planner.model import Descriptions, Plan
-
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
+from tests.conftest import TINY
 
 
 @pytest.fixture

@@ -6,18 +6,17 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Alarm, Calendar, Event
+from icalendar.parser import Contentline
 
 from planner.build import SIZE_BUDGET, choose_descriptions, to_ics
 from planner.export import IMPORT_LIMIT, ics
 from planner.model import Descriptions, Plan
 from planner.previous import parse_previous
 from planner.regenerate import reconcile
-from tests.conftest import SAMPLES
-
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
+from tests.conftest import SAMPLES, TINY
 
 
 @pytest.fixture
@@ -230,3 +229,12 @@ def test_text_folded_from_its_heads_folding_is_icalendars(
                 assert lines._line(Event, "description", text) == icalendar_line(
                     "description", text
                 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from('ab ,;:\\^"NÄ€😀'), max_size=400))
+def test_folding_is_icalendars(text: str) -> None:
+    """The quick fold of ASCII lines gives icalendar's bytes, escapes and all."""
+    line = "DESCRIPTION:" + text
+    expected: bytes = Contentline(line).to_ical()
+    assert ics._fold(line).encode("utf-8") == expected

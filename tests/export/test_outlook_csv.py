@@ -11,8 +11,8 @@ import pytest
 
 from planner.export.outlook_csv import COLUMNS, to_outlook_csv_bytes
 from planner.model import Plan
+from tests.conftest import TINY
 
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
 OUTLOOK_HEADERS = (
     "Subject", "Start Date", "Start Time", "End Date", "End Time", "All day event",
     "Reminder on/off", "Reminder Date", "Reminder Time", "Meeting Organizer",

@@ -15,8 +15,7 @@ from planner.mileage import parse_mileage
 from planner.model import Descriptions, Plan
 from planner.routines import RoutineLibrary
 from planner.schedule import PlanOptions, build_plan
-
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
+from tests.conftest import TINY
 
 
 @pytest.fixture
