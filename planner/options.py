@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
 from planner.errors import InvalidOption, SettingError
 from planner.model import WEEKDAYS, Unit
@@ -289,8 +288,14 @@ class Layer:
 def layered(*layers: Layer, name: Callable[[str], str] = str) -> Settings:
     """The settings of ``layers`` stacked, lowest first, on planner's defaults; a key that no
     layer sets keeps its default and is named ``name(key)`` in errors."""
+    named = Settings(origins={key: name(key) for key in (*SETTING_KEYS, "mileage")})
+    return stack(named, *layers)
+
+
+def stack(settings: Settings, *layers: Layer) -> Settings:
+    """``settings`` with ``layers`` over them (a member's settings over a plan file's)."""
     values: dict[str, object] = {}
-    origins = {key: name(key) for key in (*SETTING_KEYS, "mileage")}
+    origins = dict(settings.origins)
     for layer in layers:
         values.update(layer.values)
         origins.update(layer.origins)
@@ -298,10 +303,8 @@ def layered(*layers: Layer, name: Callable[[str], str] = str) -> Settings:
     for key, value in values.items():
         if value is None:  # unset: back to the default
             values[key] = getattr(defaults, key)
-    return replace(defaults, **values, origins=origins)  # type: ignore[arg-type]
+    return replace(settings, **values, origins=origins)  # type: ignore[arg-type]
 
-
-_T = TypeVar("_T")
 
 _READERS: dict[str, Callable[[object, str], object]] = {}
 
