@@ -209,9 +209,9 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,
     so calendars that re-import or subscribe to it follow.
     """
-    from planner.build import build as build_files
-    from planner.build import settings_for
     from planner.export import FORMATS
+    from planner.pipeline import build as build_files
+    from planner.pipeline import settings_for
     from planner.planfile import InvalidPlanFile, is_plan_file
 
     ctx = click.get_current_context()
@@ -303,8 +303,8 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     Moved events get a higher SEQUENCE, so calendars update them in place. Writes plan.ics
     only: rebuild from the CSV to update plan.csv.
     """
-    from planner.build import reschedule as reschedule_plan
     from planner.options import parse_date
+    from planner.pipeline import reschedule as reschedule_plan
 
     built = reschedule_plan(plan_ics, parse_date(race_date), out=out, generated_at=_clock())
     plan, folder = built.plan, built.settings.out

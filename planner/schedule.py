@@ -12,9 +12,9 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from planner.errors import InvalidRow, SettingError, mention
@@ -381,7 +381,8 @@ def format_pace(pace: Decimal) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-class _RoutineText(NamedTuple):  # a tuple: a frozen dataclass costs 0.5 ms to import
+@dataclass(frozen=True)
+class _RoutineText:
     length: dt.timedelta
     title: str
     description: str

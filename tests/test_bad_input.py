@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 import planner.export.plan_csv
 import planner.schedule
 import planner.writer
-from planner.build import to_ics
 from planner.cli import cli
 from planner.errors import PlanError
 from planner.export.cells import safe_cell
 from planner.mileage import MAX_WEEKS, parse_mileage
+from planner.pipeline import to_ics
 from planner.routines import load_routines
 from tests.conftest import GENERATED_AT, ROOT
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Component
 from icalendar.parser import Contentlines
 
-from planner.build import to_ics
 from planner.errors import PlanError
 from planner.model import Plan
+from planner.pipeline import to_ics
 from planner.previous import (
     NotAPlan,
     content_lines,

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.build import to_ics
 from planner.errors import PlanError
 from planner.model import Activity, Plan
+from planner.pipeline import to_ics
 from planner.previous import PreviousPlan, parse_previous
 from planner.regenerate import Changes, reconcile, shift
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from planner.build import SIZE_BUDGET
 from planner.cli import cli
+from planner.pipeline import SIZE_BUDGET
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.csv"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from planner.errors import SettingError
 from planner.model import Plan
@@ -17,7 +17,8 @@ IMPORT_LIMIT = 1_000_000
 """Google Calendar imports a file (.ics or .csv) of up to about 1 MB."""
 
 
-class Format(NamedTuple):
+@dataclass(frozen=True)
+class Format:
     name: str
     filename: str
     exporter: str

@@ -1,7 +1,7 @@
 """plan.ics: one VEVENT per session, times in the plan's zone with its VTIMEZONE in the file.
 
 Each event's description is the session's, in the style the pipeline chose for the plan
-(planner.build.choose_descriptions); this module only writes it.
+(planner.pipeline.choose_descriptions); this module only writes it.
 """
 
 from __future__ import annotations

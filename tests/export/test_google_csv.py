@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
-from planner.build import with_descriptions
 from planner.export.google_csv import COLUMNS, to_google_csv, to_google_csv_bytes
 from planner.model import Descriptions, Plan
+from planner.pipeline import with_descriptions
 from tests.conftest import TINY
 
 

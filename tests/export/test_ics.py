@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from icalendar import Alarm, Calendar, Event
 from icalendar.parser import Contentline
 
-from planner.build import SIZE_BUDGET, choose_descriptions, to_ics
 from planner.export import IMPORT_LIMIT, ics
 from planner.model import Descriptions, Plan
+from planner.pipeline import SIZE_BUDGET, choose_descriptions, to_ics
 from planner.previous import parse_previous
 from planner.regenerate import reconcile
 from tests.conftest import SAMPLES, TINY

@@ -17,10 +17,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.build import to_ics
 from planner.cli import cli
 from planner.mileage import parse_mileage, read_mileage
 from planner.model import Descriptions, Plan
+from planner.pipeline import to_ics
 from planner.routines import RoutineLibrary
 from planner.schedule import PlanOptions, build_plan
 from tests.caldav_server import RadicaleServer, split_calendar
