@@ -6,13 +6,14 @@ Heavy libraries (pandas, icalendar) are imported inside the commands so that
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ import click
 from click.core import ParameterSource
 
 from planner import __version__
-from planner.errors import PlanError, SettingError
+from planner.errors import PlanError, PlanErrors, SettingError
 
 if TYPE_CHECKING:  # for annotations only: the commands import these when they run
     from planner.model import Plan
@@ -53,6 +54,11 @@ class PlannerGroup(click.Group):
         except SettingError as err:
             # Not worded by a build's own settings: named as the command line names them.
             _say("error", str(err.worded(_flag)))
+            sys.exit(EXIT_INPUT)
+        except PlanErrors as err:
+            for each in err.errors:
+                _say("error", str(each))
+            _say("error", str(err))
             sys.exit(EXIT_INPUT)
         except PlanError as err:
             _say("error", str(err))
@@ -323,6 +329,154 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
             f"Left {folder / 'plan.csv'} as it was (old dates); rebuild from the mileage CSV"
             " to update it."
         )
+
+
+@cli.command()
+@click.argument("roster", metavar="ROSTER.csv", type=click.Path(path_type=Path))
+@click.option(
+    "--plan",
+    "plan_file",
+    required=True,
+    metavar="PLAN.toml",
+    type=click.Path(path_type=Path),
+    help="The club's plan file (see 'planner init'); each roster row is built over it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Folder for the club: one folder per member, and the club page."
+    " Default: <roster name>-club.",
+)
+@click.option(
+    "--format",
+    "formats",
+    metavar="LIST",
+    help="Comma list of each member's outputs: " + ", ".join(_FORMAT_NAMES) + "."
+    " Default: the plan file's format, else ics,csv.",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The address the folder will be published at (https://...): makes it a site members"
+    " subscribe to, with private member folders and subscribe links and QR codes.",
+)
+@click.option(
+    "--public-index",
+    is_flag=True,
+    help="With --base-url, put the page of every member's links in the folder as index.html"
+    " (it is written beside the folder otherwise, to keep it private).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Build N members at once, in N processes. Default: this machine's cores.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Build every member and print what would change; write nothing."
+)
+def club(
+    roster: Path,
+    plan_file: Path,
+    out: Path | None,
+    formats: str | None,
+    base_url: str | None,
+    public_index: bool,
+    jobs: int | None,
+    dry_run: bool,
+) -> int:
+    """Build every member's plan from a ROSTER csv (one row per member: name, then their own
+    race_date, timezone, run_days, pace, scale, ... over the plan file's), into one folder per
+    member and a club page.
+
+    Rebuilding updates every member's folder in place, as 'planner build' does. With
+    --base-url the folder is a site to upload as it is: members subscribe to their plan, and
+    the coach's later changes reach their calendars on their own.
+    """
+    from planner import club as clubs
+    from planner.options import read_layer
+    from planner.planfile import is_plan_file
+
+    if not is_plan_file(plan_file):
+        raise PlanError("expected a plan file ending in .toml (see 'planner init')", where="--plan")
+    given = read_layer({"format": formats}, name=_flag)
+    plan = clubs.club_settings(plan_file, given)
+    folder = out if out is not None else Path(f"{roster.stem}-club")
+    site = None
+    key_created = None
+    if base_url is not None:
+        url = clubs.parse_base_url(base_url)
+        key_file = clubs.key_path(roster)
+        key, made = clubs.read_or_make_key(key_file, folder, create=not dry_run)
+        site = clubs.Site(url, key)
+        key_created = key_file if made else None
+    clubs.check_formats(plan, site)
+    members = clubs.read_roster(roster, plan)
+    assert plan.mileage is not None
+    keep = [roster, plan_file, plan.mileage, *clubs.member_mileages(members)]
+    with _progress(len(members.members), "Building members") as advance:
+        result = clubs.build_club(
+            members,
+            plan,
+            out=folder,
+            site=site,
+            generated_at=_clock(),
+            jobs=jobs or os.cpu_count() or 1,
+            dry_run=dry_run,
+            public_index=public_index,
+            keep=keep,
+            on_member=lambda _: advance(),
+        )
+    for warning in result.warnings:
+        _say("warning", warning)
+    _club_summary(result, folder, dry_run)
+    if key_created is not None:
+        verb = "Would make" if dry_run else "Made"
+        click.echo(
+            f"{verb} the club's key {key_created}: keep it, and don't upload it; every member's"
+            " address is made from it."
+        )
+    for report in result.failed:
+        _say("error", f"{report.name} (line {report.line}) not built: {report.error}")
+    return EXIT_INPUT if result.failed else 0
+
+
+def _club_summary(result: Any, folder: Path, dry_run: bool) -> None:
+    verb = "would write" if dry_run else "wrote"
+    for member in result.members:
+        if member.error is not None:
+            continue
+        what = f"changes: {member.changes}" if member.changes is not None else "new"
+        click.echo(
+            f"  {member.name}: {folder / member.folder}/, {member.events} events,"
+            f" {member.bytes:,} bytes ({what})"
+        )
+    for name in result.left:
+        click.echo(
+            f"  Kept {folder / name}/: not in the roster any more; it stays published until"
+            " you delete the folder."
+        )
+    for page in result.pages:
+        click.echo(f"  Club page: {verb} {page}")
+    for page in result.removed_pages:
+        click.echo(f"  Removed {page}: it listed every member and the folder is published")
+    built = len(result.members) - len(result.failed)
+    click.echo(
+        f"Club: {built} members, {result.events:,} events, {result.bytes:,} bytes"
+        f" {'to write' if dry_run else 'written'} in {result.seconds:.1f} s"
+        f" ({result.jobs} job{'s' if result.jobs != 1 else ''})"
+        + ("; dry run, nothing written." if dry_run else ".")
+    )
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal; else nothing to see."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
 
 
 def _setting_key(param: click.Parameter) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 class PlanError(ValueError):
@@ -27,6 +27,15 @@ class InvalidRow(PlanError):
         self.source = source
         self.line = line
         self.column = column
+
+
+class PlanErrors(PlanError):
+    """Several mistakes found in one pass (every bad row of a club's roster): the face reports
+    each on its own line, then this one's message."""
+
+    def __init__(self, errors: Sequence[PlanError], message: str, *, where: str | None = None):
+        super().__init__(message, where=where)
+        self.errors = tuple(errors)
 
 
 class InvalidOption(PlanError):

@@ -6,13 +6,12 @@ file, the line and the column.
 
 from __future__ import annotations
 
-import codecs
-import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from planner.csvfile import decode, header_names, numbered_lines, separator, split_rows
 from planner.errors import InvalidRow
 from planner.model import WEEKDAYS, Mileage, Unit, Week
 
@@ -23,13 +22,6 @@ MAX_WEEK_DISTANCE = Decimal(500)
 MAX_FILE_BYTES = 1_000_000
 """104 weeks with long notes fit in a few kilobytes; a bigger file is refused unread."""
 
-_RESAVE = "save it from your spreadsheet as 'CSV UTF-8'"
-_NOT_CSV = (
-    (b"PK\x03\x04", "a zip file (an Excel .xlsx or Numbers workbook?)"),
-    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"),
-    (b"%PDF", "a PDF"),
-)
-_SEPARATOR_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _KNOWN = {"week", "miles", "km", "long_run", "runs", "notes", *WEEKDAYS}
 
 
@@ -57,18 +49,8 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
             f"is over {MAX_FILE_BYTES // 1_000_000} MB; a plan has at most {MAX_WEEKS} weeks,"
             " one row each",
         )
-    text, warnings = _decode(data, source)
-    # A byte-order mark inside the file (two files pasted together) means nothing in a CSV.
-    text = text.replace("\ufeff", "")
-    # Keep the file's own line numbers: comments and blank lines are dropped before pandas.
-    # Only CR and LF end a line (as in a spreadsheet); str.splitlines would also split on
-    # characters such as U+2028 that can sit inside a pasted note.
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    numbered = [
-        (number, line)
-        for number, line in enumerate(lines, start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
+    text, warnings = decode(data, source)
+    numbered = numbered_lines(text)
     if not numbered:
         raise InvalidRow(source, None, None, "is empty; expected a header line such as week,miles")
     if len(numbered) - 1 > MAX_WEEKS:
@@ -79,11 +61,9 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
             f"has {len(numbered) - 1} rows; a plan can have at most {MAX_WEEKS} weeks",
         )
     header_line, header = numbered[0]
-    # Commas, else whichever separator the header uses most: semicolons (European
-    # spreadsheets) or tabs (Excel's "Unicode Text"); both come with decimal commas.
-    sep = max((",", ";", "\t"), key=header.count)
-    rows = _split(numbered, sep, source)
-    columns = [c.strip().lower().lstrip("\ufeff") for c in rows[0]]
+    sep = separator(header)
+    rows = split_rows(numbered, sep, source, example="week,miles")
+    columns = header_names(rows[0])
     _check_header(columns, source, header_line)
     warnings += _unknown_columns(columns, source, header_line)
     per_day = any(day in columns for day in WEEKDAYS)
@@ -115,101 +95,6 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
                 f" found {week.number}",
             )
     return Mileage(source=source, unit=unit, weeks=weeks, per_day=per_day, warnings=tuple(warnings))
-
-
-def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
-    """The file's text, and a warning when it had to be read as Windows-1252."""
-    for magic, what in _NOT_CSV:
-        if data.startswith(magic):
-            raise InvalidRow(source, None, None, f"is {what}, not a CSV; {_RESAVE}")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return _text_only(data.decode("utf-16"), source), []
-        except UnicodeDecodeError:
-            raise InvalidRow(source, None, None, f"is not valid UTF-16 text; {_RESAVE}") from None
-    if b"\x00" in data:
-        raise InvalidRow(source, None, None, "is not a text file; expected a CSV")
-    try:
-        return _text_only(data.decode("utf-8-sig"), source), []
-    except UnicodeDecodeError as err:
-        line = _line_of(data[: err.start].decode("latin-1"))
-    # Excel's plain "CSV" on Windows is Windows-1252, and runners can't easily re-save it:
-    # read it, and say so in case an accented note came out wrong.
-    try:
-        text = _text_only(data.decode("cp1252"), source)
-    except UnicodeDecodeError:
-        raise InvalidRow(
-            source, line, None, f"is neither UTF-8 nor Windows-1252 text; {_RESAVE}"
-        ) from None
-    return text, [
-        f"{source}, line {line}: not UTF-8, so read as Windows-1252 (what Excel saves as 'CSV');"
-        " if a note looks wrong, save the file as 'CSV UTF-8'"
-    ]
-
-
-def _text_only(text: str, source: str) -> str:
-    text = text.rstrip("\x1a")  # the end-of-file mark of old DOS and Windows tools
-    control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
-    if control:
-        line = _line_of(text[: control.start()])
-        raise InvalidRow(
-            source, line, None, "has a control character; this is not a text file, expected a CSV"
-        )
-    return text
-
-
-def _line_of(before: str) -> int:
-    """The line number of the character that follows ``before``."""
-    return len(re.split(r"\r\n|\r|\n", before))
-
-
-def _split(numbered: list[tuple[int, str]], sep: str, source: str) -> list[list[str]]:
-    import pandas as pd  # imported here so --help and --version stay fast
-
-    body = "\n".join(line for _, line in numbered)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(body),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            quotechar='"',
-            engine="c",
-        )
-    except pd.errors.EmptyDataError:
-        raise InvalidRow(
-            source, None, None, "is empty; expected a header line such as week,miles"
-        ) from None
-    except pd.errors.ParserError as err:
-        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(err))
-        if unclosed:
-            line = numbered[min(int(unclosed[1]), len(numbered) - 1)][0]
-            raise InvalidRow(
-                source,
-                line,
-                None,
-                'has a quote (") that is never closed; quote a whole cell, like "easy, flat"',
-            ) from None
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        if found:
-            expected, row, saw = (int(g) for g in found.groups())
-            line = numbered[min(row, len(numbered)) - 1][0]
-            raise InvalidRow(
-                source,
-                line,
-                None,
-                f"has {saw} fields but the header has {expected};"
-                f" check for a stray {_SEPARATOR_NAMES[sep]}",
-            ) from None
-        raise InvalidRow(source, None, None, f"can't be read as CSV ({err})") from None
-    if len(frame) != len(numbered):
-        # A quoted field spanning lines would shift every line number after it.
-        raise InvalidRow(
-            source, None, None, "has a quoted field that spans lines; keep notes on one line"
-        )
-    return [[str(cell) for cell in row] for row in frame.itertuples(index=False, name=None)]
 
 
 def _check_header(columns: list[str], source: str, line: int) -> None:

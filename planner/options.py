@@ -257,6 +257,10 @@ class Settings:
     format: tuple[str, ...] = ("ics", "csv")
     mileage: Path | None = None
     """The weekly mileage CSV (a plan file's ``mileage`` key; the command's argument)."""
+    refresh_hours: int | None = None
+    """For a plan.ics that calendars subscribe to (published on a web site or served): how
+    often, in hours, they should fetch it again; written as REFRESH-INTERVAL and
+    X-PUBLISHED-TTL. None (a file to import once): neither is written."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Setting key -> where its value came from, worded by the face that read it."""
 
@@ -390,6 +394,26 @@ def _remind(value: object, key: str) -> int:
     return parse_remind(value, key)
 
 
+MAX_REFRESH_HOURS = 7 * 24
+"""A week: a subscribed plan that changes should reach calendars well before its runs."""
+
+
+def parse_refresh_hours(value: int | str, key: str = "refresh_hours") -> int:
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{1,4}", value.strip()):
+            raise _found(key, f"a whole number of hours from 1 to {MAX_REFRESH_HOURS}", value)
+        value = int(value)
+    if isinstance(value, bool) or not 1 <= value <= MAX_REFRESH_HOURS:
+        raise _found(key, f"a whole number of hours from 1 to {MAX_REFRESH_HOURS}", value)
+    return value
+
+
+def _refresh_hours(value: object, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _found(key, "a whole number of hours", value)
+    return parse_refresh_hours(value, key)
+
+
 def _flag(value: object, key: str) -> bool:
     if not isinstance(value, bool):
         raise _found(key, "true or false", value)
@@ -448,5 +472,6 @@ _READERS.update(
         "templates": _path,
         "out": _path,
         "format": _formats,
+        "refresh_hours": _refresh_hours,
     }
 )

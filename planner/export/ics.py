@@ -68,6 +68,12 @@ def _calendar_properties(plan: Plan) -> Calendar:
     calendar.add("x-wr-calname", plan.name)
     if not plan.all_day:
         calendar.add("x-wr-timezone", plan.timezone)
+    if plan.refresh_hours is not None:
+        # A subscribed feed: RFC 7986's REFRESH-INTERVAL (Apple, Nextcloud) and Microsoft's
+        # X-PUBLISHED-TTL (Outlook), with the same value; Google keeps its own schedule.
+        every = dt.timedelta(hours=plan.refresh_hours)
+        calendar.add("refresh-interval", every, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", every)
     return calendar
 
 
@@ -136,7 +142,7 @@ class _PropertyLines:
 
     def calendar(self, plan: Plan) -> bytes:
         """The calendar without its events (its VTIMEZONE takes a few ms to work out)."""
-        key = (plan.name, plan.timezone, plan.all_day, plan.span)
+        key = (plan.name, plan.timezone, plan.all_day, plan.span, plan.refresh_hours)
         if key not in self._calendars:
             # icalendar writes the calendar's properties, then the VTIMEZONE; the VTIMEZONE is
             # the same for every plan in the zone over the same days.
