@@ -6,7 +6,7 @@
 The roster is read with the mileage CSV's rules (planner.csvfile) and checked whole before any
 work: every bad row is one line naming the file, line and column. Each member's plan has its
 own name ("<plan> - <member>"), so its UIDs are its own and stay the same across rebuilds, and
-``planner.build.build`` updates the member's folder as `planner build` updates one plan's.
+``planner.pipeline.build`` updates the member's folder as `planner build` updates one plan's.
 
 With a base URL the folder is a site: every member's folder name carries a part derived from a
 key the coach keeps outside it (``<roster stem>-club.key`` beside the roster), so nobody can
@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from planner.build import build, settings_for
+from planner.pipeline import build, settings_for
 from planner.clubpage import (
     Links,
     MemberRow,
