@@ -33,7 +33,6 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from planner.pipeline import build, settings_for
 from planner.clubpage import (
     Links,
     MemberRow,
@@ -51,6 +50,7 @@ from planner.members import MEMBER_KEYS, Member, member_settings, read_member, s
 from planner.mileage import read_mileage
 from planner.model import Activity, Mileage, Plan
 from planner.options import Layer, Settings, parse_name, stack
+from planner.pipeline import build, settings_for
 from planner.routines import RoutineLibrary, load_routines
 from planner.writer import write_files
 
@@ -61,6 +61,8 @@ ROSTER_COLUMNS = ("name", *MEMBER_KEYS, *EXTRA_COLUMNS)
 REFRESH_HOURS = 12
 """How often a published member's calendar should fetch their plan.ics: twice a day reaches
 calendars by the next morning's run, and is gentle on a free static host."""
+WRITERS = 4
+"""Threads writing members' folders while the workers build the next ones."""
 KEY_SUFFIX = "-club.key"
 MEMBER_PAGE = "index.html"
 CLUB_PAGE = "index.html"
@@ -526,34 +528,49 @@ def build_club(
     reports: list[MemberReport | None] = [None] * len(member_jobs)
     warnings: list[str] = list(roster.warnings)
     jobs = max(1, min(jobs, len(member_jobs)))
-    for built in _run(member_jobs, club, jobs):
+
+    def write(built: MemberBuilt) -> MemberReport:
         m, job = roster.members[built.index], member_jobs[built.index]
-        folder = folders[built.index]
         error = built.error
-        size = sum(len(content) for content in built.files.values())
         if error is None and not dry_run:
             try:
-                write_files(out / folder, built.files, keep=keep)
+                write_files(out / job.folder, built.files, keep=keep)
             except SettingError as err:
                 error = str(job.settings.words(err))
-        for warning in built.warnings:
-            if warning not in warnings:
-                warnings.append(warning)
-        report = MemberReport(
+        return MemberReport(
             m.name,
             m.line,
-            folder,
+            job.folder,
             job.settings,
             built.events if error is None else 0,
-            size if error is None else 0,
+            sum(len(content) for content in built.files.values()) if error is None else 0,
             built.changes,
             built.plan,
             built.links,
             m.member.scale,
             error,
         )
-        reports[built.index] = report
-        on_member(report)
+
+    # Writing is mostly waiting for the disk (each file is synced): a few threads write while
+    # the workers build, each member's folder all-or-nothing.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=WRITERS) as writers:
+        writing: list[concurrent.futures.Future[MemberReport]] = []
+
+        def finish(future: concurrent.futures.Future[MemberReport]) -> None:
+            report = future.result()
+            reports[member_index[report.folder]] = report
+            on_member(report)
+
+        member_index = {job.folder: job.index for job in member_jobs}
+        for built in _run(member_jobs, club, jobs):
+            for warning in built.warnings:
+                if warning not in warnings:
+                    warnings.append(warning)
+            writing.append(writers.submit(write, built))
+            while len(writing) > WRITERS * 4:  # a few members' bytes wait, not the club's
+                finish(writing.pop(0))
+        for future in writing:
+            finish(future)
     done = tuple(r for r in reports if r is not None)
     left = tuple(_left_folders(out, set(folders)))
     pages: list[Path] = []

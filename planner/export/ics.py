@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Hashable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Component, Event, vText
 from icalendar.parser import Contentline
@@ -136,6 +137,7 @@ class _PropertyLines:
         self._orders: dict[tuple[type[Component], tuple[str, ...]], list[int]] = {}
         self._bounds: dict[type[Component], tuple[bytes, bytes]] = {}
         self._calendars: dict[Hashable, bytes] = {}
+        self._zones_checked: dict[tuple[type[Component], str, str | None], bool] = {}
 
     def __len__(self) -> int:
         return len(self._lines) + len(self._calendars)
@@ -192,16 +194,47 @@ class _PropertyLines:
             if isinstance(value, str) and _PLAIN_UID.fullmatch(value):
                 return _fold(f"UID:{value}").encode("ascii") + b"\r\n"
             return _serialize(kind, name, value)
+        if type(value) is dt.datetime and name in ("dtstart", "dtend"):
+            zoned = self._zoned_time(kind, name, value)
+            if zoned is not None:
+                return zoned
         # Equal values of other types (1 and True) or zones (the same instant) write
         # differently, so they are part of the key.
-        hashable = tuple(value) if isinstance(value, list) else value
-        key = (kind, name, type(value), hashable, str(getattr(value, "tzinfo", "")))
+        of_type = type(value)
+        if of_type is str or of_type is int:  # most lines: no zone to look up
+            key: Hashable = (kind, name, of_type, value, "")
+        else:
+            hashable = tuple(value) if of_type is list else value
+            key = (kind, name, of_type, hashable, str(getattr(value, "tzinfo", "")))
         if key not in self._lines:
             if isinstance(value, str) and "\n" in value:
                 self._lines[key] = self._text_by_its_last_part(kind, name, value)
             else:
                 self._lines[key] = _serialize(kind, name, value)
         return self._lines[key]
+
+    def _zoned_time(self, kind: type[Component], name: str, value: dt.datetime) -> bytes | None:
+        """A start or end in a named zone, written directly: every member of a club has their
+        own race date and zone, so their plans share few of these lines. The first such line
+        of each property and zone is checked against icalendar's (None: use icalendar's)."""
+        zone = value.tzinfo
+        if not isinstance(zone, ZoneInfo) or value.microsecond or value.year < 1000:
+            return None
+        line = b"%s;TZID=%s:%04d%02d%02dT%02d%02d%02d\r\n" % (
+            name.upper().encode(),
+            zone.key.encode(),
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+        )
+        check = (kind, name, zone.key)
+        same = self._zones_checked.get(check)
+        if same is None:
+            same = self._zones_checked[check] = line == _serialize(kind, name, value)
+        return line if same else None
 
     def _text_by_its_last_part(self, kind: type[Component], name: str, text: str) -> bytes:
         """A text whose end varies (a session's "Week 3 of 16" under its routine), folded
