@@ -204,11 +204,13 @@ def read_roster(path: Path, plan: Settings) -> Roster:
     members: list[RosterMember] = []
     first_line: dict[str, int] = {}
     mileages: dict[Path, PlanError | None] = {}
+    bad_rows = 0
     for (line, _), cells in zip(numbered[1:], rows[1:], strict=True):
         row = dict(zip(columns, cells, strict=True))
         found = _read_row(row, line, source, path.parent, plan, mileages)
         if isinstance(found, list):
             problems += found
+            bad_rows += 1
             continue
         if found.slug in first_line:
             problems.append(
@@ -220,14 +222,14 @@ def read_roster(path: Path, plan: Settings) -> Roster:
                     f" {first_line[found.slug]} does; give each member a different name",
                 )
             )
+            bad_rows += 1
             continue
         first_line[found.slug] = line
         members.append(found)
     if problems:
-        rows_wrong = len({getattr(p, "line", None) for p in problems})
         raise PlanErrors(
             problems,
-            f"{rows_wrong} bad row{'s' if rows_wrong != 1 else ''}; fix them and run again"
+            f"{bad_rows} bad row{'s' if bad_rows != 1 else ''}; fix them and run again"
             " (nothing was written)",
             where=source,
         )
@@ -284,13 +286,20 @@ def _read_row(
     settings = {key: text for key, text in row.items() if key != "name"}
     for key, text in settings.items():
         try:  # one cell at a time, so that every bad cell of the row is reported
-            read_member({key: text}, cell, extra=EXTRA_COLUMNS, base=base)
+            alone = read_member({key: text}, cell, extra=EXTRA_COLUMNS, base=base)
         except PlanError as err:
             problems.append(err)
-    if problems:
-        return problems
-    member = read_member(settings, cell, extra=EXTRA_COLUMNS, base=base)
-    if plan.race_date is None and "race_date" not in member.layer.values:
+            continue
+        if alone.mileage is not None:
+            if alone.mileage not in mileages:
+                try:
+                    read_mileage(alone.mileage, units=plan.units)
+                    mileages[alone.mileage] = None
+                except PlanError as err:
+                    mileages[alone.mileage] = err
+            if (error := mileages[alone.mileage]) is not None:
+                problems.append(InvalidOption(cell("mileage"), str(error)))
+    if plan.race_date is None and not settings.get("race_date", "").strip():
         problems.append(
             InvalidOption(
                 cell("race_date"),
@@ -298,17 +307,9 @@ def _read_row(
                 " as YYYY-MM-DD",
             )
         )
-    if member.mileage is not None:
-        if member.mileage not in mileages:
-            try:
-                read_mileage(member.mileage, units=plan.units)
-                mileages[member.mileage] = None
-            except PlanError as err:
-                mileages[member.mileage] = err
-        if (error := mileages[member.mileage]) is not None:
-            problems.append(InvalidOption(cell("mileage"), str(error)))
     if problems:
         return problems
+    member = read_member(settings, cell, extra=EXTRA_COLUMNS, base=base)
     return RosterMember(name, line, member, folder_slug(name))
 
 

@@ -12,7 +12,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Component, Event, vText
+from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
@@ -74,7 +74,7 @@ def _calendar_properties(plan: Plan) -> Calendar:
         # X-PUBLISHED-TTL (Outlook), with the same value; Google keeps its own schedule.
         every = dt.timedelta(hours=plan.refresh_hours)
         calendar.add("refresh-interval", every, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", every)
+        calendar.add("x-published-ttl", vDuration(every))  # an X- property is text unless typed
     return calendar
 
 
