@@ -24,6 +24,7 @@ from planner import __version__
 from planner.errors import PlanError, PlanErrors, SettingError
 
 if TYPE_CHECKING:  # for annotations only: the commands import these when they run
+    from planner.club import ClubResult
     from planner.model import Plan
     from planner.options import Layer, Settings
     from planner.routines import RoutineLibrary
@@ -441,7 +442,7 @@ def club(
     return EXIT_INPUT if result.failed else 0
 
 
-def _club_summary(result: Any, folder: Path, dry_run: bool) -> None:
+def _club_summary(result: ClubResult, folder: Path, dry_run: bool) -> None:
     verb = "would write" if dry_run else "wrote"
     for member in result.members:
         if member.error is not None:

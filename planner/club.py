@@ -453,7 +453,7 @@ def _build_member(job: MemberJob) -> MemberBuilt:
         routine_uses=(),
     )
     if job.base_url is not None:
-        page = member_page(job.name, settings, plan, links, club.generated_at)
+        page = member_page(job.name, plan, links, club.generated_at)
         files = {**files, MEMBER_PAGE: page}
     return MemberBuilt(
         job.index,
@@ -599,7 +599,7 @@ def coach_page_path(out: Path, site: Site | None, public_index: bool) -> Path:
     didn't ask for it there (then beside it, as ``<folder>-members.html``)."""
     if site is None or public_index:
         return out / CLUB_PAGE
-    return out.parent / f"{out.name}-members.html"
+    return out.parent / f"{out.resolve().name}-members.html"
 
 
 def _coach_page(

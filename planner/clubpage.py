@@ -26,8 +26,6 @@ from planner.schedule import format_distance
 if TYPE_CHECKING:
     import jinja2
 
-    from planner.options import Settings
-
 CLUB_TEMPLATE = "club.html.j2"
 MEMBER_TEMPLATE = "member.html.j2"
 GOOGLE_ADD = "https://calendar.google.com/calendar/render?cid="
@@ -94,9 +92,7 @@ class MemberRow:
     error: str = ""
 
 
-def member_page(
-    member_name: str, settings: Settings, plan: Plan, links: Links, generated_at: dt.datetime
-) -> bytes:
+def member_page(member_name: str, plan: Plan, links: Links, generated_at: dt.datetime) -> bytes:
     """A member's own page on the site: their plan's links, to subscribe, and the QR code."""
     return _render(
         MEMBER_TEMPLATE,

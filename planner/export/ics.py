@@ -164,10 +164,23 @@ class _PropertyLines:
         """What ``kind()`` with these properties (added in order) and subcomponents (each
         a VALARM's properties) writes."""
         begin, end = self._begin_end(kind)
-        order = self._order(kind, tuple(name for name, _ in properties))
-        lines = [self._line(kind, *properties[index]) for index in order]
-        nested = [self.component(Alarm, alarm, ()) for alarm in subcomponents]
-        return begin + b"".join(lines) + b"".join(nested) + end
+        order = self._order(kind, tuple([name for name, _ in properties]))
+        known = self._lines
+        lines = [begin]
+        for index in order:
+            name, value = properties[index]
+            # Most lines are text or numbers seen before: one look-up (a club's hundreds of
+            # plans make this loop most of a member's build).
+            of_type = type(value)
+            line = (
+                known.get((kind, name, of_type, value, ""))
+                if (of_type is str or of_type is int) and name != "uid"
+                else None
+            )
+            lines.append(line if line is not None else self._line(kind, name, value))
+        lines += [self.component(Alarm, alarm, ()) for alarm in subcomponents]
+        lines.append(end)
+        return b"".join(lines)
 
     def _begin_end(self, kind: type[Component]) -> tuple[bytes, bytes]:
         if kind not in self._bounds:
