@@ -48,7 +48,7 @@ from planner.export import FORMATS
 from planner.export.html import long_date
 from planner.members import MEMBER_KEYS, Member, member_settings, read_member, scale_mileage
 from planner.mileage import read_mileage
-from planner.model import Activity, Mileage, Plan
+from planner.model import Activity, Mileage, Plan, Unit
 from planner.options import Layer, Settings, parse_name, stack
 from planner.pipeline import build, settings_for
 from planner.routines import RoutineLibrary, load_routines
@@ -203,11 +203,11 @@ def read_roster(path: Path, plan: Settings) -> Roster:
     problems: list[PlanError] = []
     members: list[RosterMember] = []
     first_line: dict[str, int] = {}
-    mileages: dict[Path, PlanError | None] = {}
+    seen = _Cells(path.parent, plan.units)
     bad_rows = 0
     for (line, _), cells in zip(numbered[1:], rows[1:], strict=True):
         row = dict(zip(columns, cells, strict=True))
-        found = _read_row(row, line, source, path.parent, plan, mileages)
+        found = _read_row(row, line, source, plan, seen)
         if isinstance(found, list):
             problems += found
             bad_rows += 1
@@ -261,15 +261,38 @@ def _check_columns(columns: list[str], source: str, line: int) -> None:
         raise PlanErrors(problems, "fix the header line and run again", where=source)
 
 
+@dataclass
+class _Cells:
+    """What the rows before have shown: most of a club shares its zones, dates and paces, so
+    each distinct cell is read once (a zone's check lists folders of the tz database)."""
+
+    base: Path
+    units: Unit | None
+    read: dict[tuple[str, str], Member] = dataclasses.field(default_factory=dict)
+    mileages: dict[Path, PlanError | None] = dataclasses.field(default_factory=dict)
+
+    def member(self, key: str, text: str, cell: Callable[[str], str]) -> Member:
+        """The cell alone as a member's settings; raises InvalidOption worded by ``cell``."""
+        found = self.read.get((key, text))
+        if found is None:
+            found = read_member({key: text}, cell, extra=EXTRA_COLUMNS, base=self.base)
+            self.read[(key, text)] = found
+        return found
+
+    def mileage_error(self, path: Path) -> PlanError | None:
+        if path not in self.mileages:
+            try:
+                read_mileage(path, units=self.units)
+                self.mileages[path] = None
+            except PlanError as err:
+                self.mileages[path] = err
+        return self.mileages[path]
+
+
 def _read_row(
-    row: dict[str, str],
-    line: int,
-    source: str,
-    base: Path,
-    plan: Settings,
-    mileages: dict[Path, PlanError | None],
+    row: dict[str, str], line: int, source: str, plan: Settings, cells: _Cells
 ) -> RosterMember | list[PlanError]:
-    """The member of one row, or every problem in it."""
+    """The member of one row, or every problem in it (each cell is read on its own)."""
 
     def cell(key: str) -> str:
         return f"{source}, line {line}, column {key}"
@@ -283,23 +306,23 @@ def _read_row(
     else:
         if not name:
             problems.append(InvalidOption(cell("name"), "is empty; give the member's name"))
-    settings = {key: text for key, text in row.items() if key != "name"}
-    for key, text in settings.items():
-        try:  # one cell at a time, so that every bad cell of the row is reported
-            alone = read_member({key: text}, cell, extra=EXTRA_COLUMNS, base=base)
+    values: dict[str, object] = {}
+    scale, mileage = None, None
+    for key, text in row.items():
+        if key == "name":
+            continue
+        try:
+            alone = cells.member(key, text, cell)
         except PlanError as err:
             problems.append(err)
             continue
+        values.update(alone.layer.values)
+        scale = alone.scale if alone.scale is not None else scale
         if alone.mileage is not None:
-            if alone.mileage not in mileages:
-                try:
-                    read_mileage(alone.mileage, units=plan.units)
-                    mileages[alone.mileage] = None
-                except PlanError as err:
-                    mileages[alone.mileage] = err
-            if (error := mileages[alone.mileage]) is not None:
+            mileage = alone.mileage
+            if (error := cells.mileage_error(alone.mileage)) is not None:
                 problems.append(InvalidOption(cell("mileage"), str(error)))
-    if plan.race_date is None and not settings.get("race_date", "").strip():
+    if plan.race_date is None and "race_date" not in values:
         problems.append(
             InvalidOption(
                 cell("race_date"),
@@ -309,7 +332,7 @@ def _read_row(
         )
     if problems:
         return problems
-    member = read_member(settings, cell, extra=EXTRA_COLUMNS, base=base)
+    member = Member(Layer(values, {key: cell(key) for key in values}), scale, mileage)
     return RosterMember(name, line, member, folder_slug(name))
 
 
