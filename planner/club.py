@@ -633,8 +633,13 @@ def _coach_page(
     site: Site | None,
     generated_at: dt.datetime,
 ) -> bytes:
+    # The chart shows the plan's own weeks: a member on its full load and its mileage.
     reference = next(
-        (m.plan for m in members if m.plan is not None and m.scale is None),
+        (
+            m.plan
+            for m in members
+            if m.plan is not None and m.scale is None and m.settings.mileage == plan.mileage
+        ),
         next((m.plan for m in members if m.plan is not None), None),
     )
     prefix = relative_prefix(page, out)

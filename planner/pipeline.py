@@ -177,10 +177,10 @@ def choose_descriptions(plan: Plan) -> tuple[Plan, bytes]:
         styled = with_descriptions(plan, plan.descriptions)
         return styled, render_ics(styled)
     for style in _STYLES[:-1]:
-        # The descriptions' own bytes only grow with escaping and folding: when they alone
-        # pass the budget, skip rendering (the full style of a long plan is several MB).
-        text = sum(len(s.description_for(style).encode("utf-8")) for s in plan.sessions)
-        if text > SIZE_BUDGET:
+        # A style whose file can't be under the budget is skipped unrendered (the full style
+        # of a long plan is several MB): then each plan is rendered once, whatever its length,
+        # but for the few whose size lies close to the budget.
+        if least_size(plan, style) > SIZE_BUDGET:
             continue
         styled = with_descriptions(plan, style)
         data = render_ics(styled)
@@ -188,6 +188,28 @@ def choose_descriptions(plan: Plan) -> tuple[Plan, bytes]:
             return styled, data
     styled = with_descriptions(plan, _STYLES[-1])
     return styled, render_ics(styled)
+
+
+LEAST_EVENT_BYTES = 250
+"""The fewest bytes an event takes in plan.ics besides its description's line: BEGIN and END,
+UID, DTSTAMP, SEQUENCE, DTSTART, DTEND, SUMMARY, CATEGORIES and the three X-PLANNER lines."""
+_FOLD = 75
+
+
+def least_size(plan: Plan, style: Descriptions) -> int:
+    """A size that plan.ics with descriptions in ``style`` can't be below: each description's
+    line with its escapes (a backslash before each newline, comma, semicolon and backslash;
+    a CRLF becomes the two bytes \\n) and the fewest folds it needs, and the fewest bytes of
+    the rest of its event."""
+    total = 0
+    for session in plan.sessions:
+        text = session.description_for(style)
+        escapes = (
+            text.count("\n") - text.count("\r\n") + text.count(",") + text.count(";")
+        ) + text.count("\\")
+        line = len("DESCRIPTION:") + len(text.encode("utf-8")) + escapes
+        total += line + 3 * ((line - 1) // _FOLD) + 2 + LEAST_EVENT_BYTES
+    return total
 
 
 def with_descriptions(plan: Plan, style: Descriptions) -> Plan:

@@ -47,10 +47,14 @@ def test_sample_builds(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     args = build_command(sample)
     result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    check_outputs(tmp_path)
-    # Well under Google Calendar's 1 MB import limit with every routine's full steps.
-    assert (tmp_path / "plan.ics").stat().st_size < SIZE_BUDGET
+    # A club's roster builds a folder per member.
+    folders = sorted(p for p in tmp_path.iterdir() if p.is_dir()) if args[0] == "club" else []
+    for folder in folders or [tmp_path]:
+        check_outputs(folder)
+        # Well under Google Calendar's 1 MB import limit with every routine's full steps.
+        assert (folder / "plan.ics").stat().st_size < SIZE_BUDGET
     assert "Descriptions:" not in result.output
+    assert len(folders) == (3 if args[0] == "club" else 0)
 
 
 @pytest.mark.parametrize("plan_file", PLAN_FILES, ids=lambda p: p.name)

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Alarm, Calendar, Event
 from icalendar.parser import Contentline
 
 from planner.export import IMPORT_LIMIT, ics
 from planner.model import Descriptions, Plan
-from planner.pipeline import SIZE_BUDGET, choose_descriptions, to_ics
+from planner.pipeline import SIZE_BUDGET, choose_descriptions, least_size, to_ics
 from planner.previous import parse_previous
 from planner.regenerate import reconcile
 from tests.conftest import SAMPLES, TINY
@@ -248,3 +248,29 @@ def test_refresh_hints_only_for_a_plan_published_for_subscribers(tiny: Plan) -> 
     assert published["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
     assert str(published["X-PUBLISHED-TTL"]) == "PT12H"  # read back as text: an X- property
     assert len(published.walk("VEVENT")) == len(tiny.sessions)
+
+
+@pytest.mark.parametrize("style", list(Descriptions))
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"bedtime": dt.time(21, 30), "remind": 10}, {"all_day": True, "name": "X"}],
+)
+def test_the_least_size_never_passes_the_file_it_bounds(
+    make_plan: Callable[..., Plan], style: Descriptions, options: dict[str, object]
+) -> None:
+    plan = make_plan(weeks_csv(12), race_date="2028-04-16", **options)
+    size = len(to_ics(dataclasses.replace(plan, descriptions=style)))
+    assert 0.6 * size < least_size(plan, style) <= size  # a bound, and a close one
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(_PARAGRAPH, min_size=1, max_size=6))
+def test_the_least_size_holds_for_any_description(tiny: Plan, texts: list[str]) -> None:
+    sessions = tuple(
+        dataclasses.replace(s, description=texts[i % len(texts)], compact_description="")
+        for i, s in enumerate(tiny.sessions)
+    )
+    plan = dataclasses.replace(tiny, sessions=sessions, descriptions=Descriptions.FULL)
+    assert least_size(plan, Descriptions.FULL) <= len(to_ics(plan))
