@@ -4,7 +4,7 @@
     -> the member's folder, written all-or-nothing -> the club's pages
 
 The roster is read with the mileage CSV's rules (planner.csvfile) and checked whole before any
-work: every bad row is one line naming the file, line and column. Each member's plan has its
+work: every bad cell is one line naming the file, line and column. Each member's plan has its
 own name ("<plan> - <member>"), so its UIDs are its own and stay the same across rebuilds, and
 ``planner.pipeline.build`` updates the member's folder as `planner build` updates one plan's.
 
@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from planner.clubpage import (
     Links,
@@ -96,9 +96,7 @@ class Site:
     base_url: str
     """Ends with a slash."""
     key: bytes
-
-    def folder_url(self, folder: str) -> str:
-        return f"{self.base_url}{quote(folder)}/"
+    """The coach's key, which member folder names are made from (read_or_make_key)."""
 
 
 @dataclass(frozen=True)
@@ -431,18 +429,33 @@ class ClubPlan:
     keep: tuple[Path, ...]
 
 
-_worker: dict[str, object] = {}
-"""In a worker process: the ClubPlan, the plan's mileage and routines (read once per process),
-and the members' own mileage files by path."""
+@dataclass
+class _Worker:
+    """What a worker process reads once and builds every member it is given with."""
+
+    club: ClubPlan
+    mileage: Mileage
+    routines: RoutineLibrary
+    mileages: dict[Path, Mileage] = dataclasses.field(default_factory=dict)
+    """Members' own mileage files, by path."""
+
+    def mileage_for(self, settings: Settings) -> Mileage:
+        path = settings.mileage
+        if path is None or path == self.club.settings.mileage:
+            return self.mileage
+        if path not in self.mileages:
+            self.mileages[path] = read_mileage(path, units=settings.units)
+        return self.mileages[path]
+
+
+_workers: list[_Worker] = []
+"""This process's worker, once _start_worker has run in it."""
 
 
 def _start_worker(club: ClubPlan) -> None:
-    _worker.clear()
-    _worker["club"] = club
     assert club.settings.mileage is not None
-    _worker["mileage"] = read_mileage(club.settings.mileage, units=club.settings.units)
-    _worker["routines"] = load_routines(club.settings.templates)
-    _worker["mileages"] = {}
+    mileage = read_mileage(club.settings.mileage, units=club.settings.units)
+    _workers[:] = [_Worker(club, mileage, load_routines(club.settings.templates))]
 
 
 def _build_members(jobs: Sequence[MemberJob]) -> list[MemberBuilt]:
@@ -450,12 +463,11 @@ def _build_members(jobs: Sequence[MemberJob]) -> list[MemberBuilt]:
 
 
 def _build_member(job: MemberJob) -> MemberBuilt:
-    club = _worker["club"]
-    routines = _worker["routines"]
-    assert isinstance(club, ClubPlan) and isinstance(routines, RoutineLibrary)
+    worker = _workers[0]
+    club = worker.club
     settings = job.settings
     try:
-        mileage = _mileage_for(settings, club)
+        mileage = worker.mileage_for(settings)
         if job.scale is not None:
             race = _race_floor(settings, mileage)
             mileage = scale_mileage(mileage, job.scale, race)
@@ -463,7 +475,7 @@ def _build_member(job: MemberJob) -> MemberBuilt:
             settings,
             generated_at=club.generated_at,
             mileage=mileage,
-            routines=routines,
+            routines=worker.routines,
             keep=club.keep,
         )
     except PlanError as err:
@@ -487,21 +499,6 @@ def _build_member(job: MemberJob) -> MemberBuilt:
         plan,
         links,
     )
-
-
-def _mileage_for(settings: Settings, club: ClubPlan) -> Mileage:
-    if settings.mileage == club.settings.mileage:
-        mileage = _worker["mileage"]
-        assert isinstance(mileage, Mileage)
-        return mileage
-    assert settings.mileage is not None
-    cache = _worker["mileages"]
-    assert isinstance(cache, dict)
-    if settings.mileage not in cache:
-        cache[settings.mileage] = read_mileage(settings.mileage, units=settings.units)
-    found = cache[settings.mileage]
-    assert isinstance(found, Mileage)
-    return found
 
 
 def _race_floor(settings: Settings, mileage: Mileage) -> Decimal | None:
@@ -697,14 +694,22 @@ def _chunks(items: Sequence[MemberJob], size: int) -> Iterator[Sequence[MemberJo
 def _run(member_jobs: Sequence[MemberJob], club: ClubPlan, jobs: int) -> Iterator[MemberBuilt]:
     """Each member's build, as it is done: in this process for one job, else in ``jobs``
     worker processes, each reading the plan's mileage and routines once."""
-    if jobs == 1:
-        _start_worker(club)
-        try:
+    # Read here first, so that a bad mileage CSV or routine template is one error rather than
+    # a worker that fails to start.
+    _start_worker(club)
+    try:
+        if jobs == 1:
             for job in member_jobs:
                 yield _build_member(job)
-        finally:
-            _worker.clear()
-        return
+        else:
+            yield from _in_workers(member_jobs, club, jobs)
+    finally:
+        _workers.clear()
+
+
+def _in_workers(
+    member_jobs: Sequence[MemberJob], club: ClubPlan, jobs: int
+) -> Iterator[MemberBuilt]:
     # Chunks of a few members each: few enough messages that passing them costs little,
     # small enough that the bytes waiting to be written stay a few members' worth.
     size = max(1, min(8, len(member_jobs) // (jobs * 4)))

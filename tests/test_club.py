@@ -460,3 +460,17 @@ def test_the_club_command_is_documented() -> None:
     for option in ("--plan", "--out", "--format", "--base-url", "--public-index", "--jobs"):
         assert option in result.output
     assert os.cpu_count() is not None
+
+
+def test_a_bad_mileage_csv_in_the_plan_is_one_error_before_any_worker_starts(
+    club: Path,
+) -> None:
+    (club / "weeks.csv").write_text("week,miles\n1,ten\n", encoding="utf-8")
+    result = invoke(
+        "club", str(club / "roster.csv"), "--plan", str(club / "plan.toml"), "--jobs", "2"
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"planner: error: {club / 'weeks.csv'}, line 2, column miles: expected a distance in"
+        " miles like 12 or 12.5, found 'ten'\n"
+    )
