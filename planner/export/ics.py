@@ -138,6 +138,8 @@ class _PropertyLines:
         self._bounds: dict[type[Component], tuple[bytes, bytes]] = {}
         self._calendars: dict[Hashable, bytes] = {}
         self._zones_checked: dict[tuple[type[Component], str, str | None], bool] = {}
+        """(kind, property, zone) -> whether the line made directly is icalendar's; the zone
+        is None for a text property."""
 
     def __len__(self) -> int:
         return len(self._lines) + len(self._calendars)
@@ -220,11 +222,26 @@ class _PropertyLines:
             hashable = tuple(value) if of_type is list else value
             key = (kind, name, of_type, hashable, str(getattr(value, "tzinfo", "")))
         if key not in self._lines:
-            if isinstance(value, str) and "\n" in value:
+            if of_type is str and "\n" in value:
                 self._lines[key] = self._text_by_its_last_part(kind, name, value)
+            elif of_type is str and name in _TEXT_PROPERTIES:
+                self._lines[key] = self._text_line(kind, name, value)
             else:
                 self._lines[key] = _serialize(kind, name, value)
         return self._lines[key]
+
+    def _text_line(self, kind: type[Component], name: str, text: str) -> bytes:
+        """A text property's line made directly: icalendar's own escaping (vText), folded as
+        icalendar folds (_fold). A club member's own pace makes their run titles and
+        descriptions their own, hundreds of lines icalendar would each build through its
+        components. The first line of each property is checked against icalendar's."""
+        escaped: bytes = vText(text).to_ical()
+        line = _fold(f"{name.upper()}:{escaped.decode('utf-8')}").encode("utf-8") + b"\r\n"
+        check = (kind, name, None)
+        same = self._zones_checked.get(check)
+        if same is None:
+            same = self._zones_checked[check] = line == _serialize(kind, name, text)
+        return line if same else _serialize(kind, name, text)
 
     def _zoned_time(self, kind: type[Component], name: str, value: dt.datetime) -> bytes | None:
         """A start or end in a named zone, written directly: every member of a club has their
@@ -266,7 +283,10 @@ class _PropertyLines:
             return _serialize(kind, name, text)
         key = (kind, name, "head", head)
         if key not in self._lines:
-            self._lines[key] = _serialize(kind, name, head)
+            if name in _TEXT_PROPERTIES:
+                self._lines[key] = self._text_line(kind, name, head)
+            else:
+                self._lines[key] = _serialize(kind, name, head)
         folded = self._lines[key][:-2]  # without its CRLF
         fold = folded.rfind(b"\r\n ")
         done, filling = (folded[: fold + 3], folded[fold + 3 :]) if fold >= 0 else (b"", folded)
@@ -286,6 +306,9 @@ def _serialize(kind: type[Component], name: str, value: Any) -> bytes:
         data = _fold(str(line)).encode("utf-8")
     return data + b"\r\n"
 
+
+_TEXT_PROPERTIES = frozenset({"summary", "description"})
+"""Properties icalendar writes as TEXT, escaped by vText (an X- property it writes as given)."""
 
 _PLAIN_UID = re.compile(r"[A-Za-z0-9@._-]+")
 """UIDs as planner writes them: TEXT with nothing to escape."""

@@ -214,8 +214,12 @@ def test_lines_of_about_75_octets_fold_as_icalendar_folds_them(octets: int, last
 
 @given(text=st.text(st.sampled_from("ab é😀\\^,;:N"), min_size=50, max_size=80))
 def test_lines_near_the_fold_width_are_icalendars(text: str) -> None:
-    for name in ("summary", "uid", "x-planner-plan"):
+    lines = ics._PropertyLines()
+    for name in ("summary", "uid", "x-planner-plan", "description"):
         assert ics._serialize(Event, name, text) == icalendar_line(name, text)
+        # Made directly for a text property, after the first is checked against icalendar.
+        lines._line(Event, name, "Easy run")
+        assert lines._line(Event, name, text) == icalendar_line(name, text)
 
 
 @settings(deadline=None)  # a few long texts; a shared machine can take 300 ms over them
