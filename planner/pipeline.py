@@ -202,13 +202,18 @@ def least_size(plan: Plan, style: Descriptions) -> int:
     a CRLF becomes the two bytes \\n) and the fewest folds it needs, and the fewest bytes of
     the rest of its event."""
     total = 0
+    sizes: dict[str, int] = {}  # a routine's text recurs on every run day of its week
     for session in plan.sessions:
         text = session.description_for(style)
-        escapes = (
-            text.count("\n") - text.count("\r\n") + text.count(",") + text.count(";")
-        ) + text.count("\\")
-        line = len("DESCRIPTION:") + len(text.encode("utf-8")) + escapes
-        total += line + 3 * ((line - 1) // _FOLD) + 2 + LEAST_EVENT_BYTES
+        size = sizes.get(text)
+        if size is None:
+            escapes = (
+                text.count("\n") - text.count("\r\n") + text.count(",") + text.count(";")
+            ) + text.count("\\")
+            octets = len(text) if text.isascii() else len(text.encode("utf-8"))
+            line = len("DESCRIPTION:") + octets + escapes
+            size = sizes[text] = line + 3 * ((line - 1) // _FOLD) + 2
+        total += size + LEAST_EVENT_BYTES
     return total
 
 
