@@ -403,16 +403,16 @@ def club(
     given = read_layer({"format": formats}, name=_flag)
     plan = clubs.club_settings(plan_file, given)
     folder = out if out is not None else Path(f"{roster.stem}-club")
+    url = clubs.parse_base_url(base_url) if base_url is not None else None
+    clubs.check_formats(plan, published=url is not None)
+    members = clubs.read_roster(roster, plan)
     site = None
     key_created = None
-    if base_url is not None:
-        url = clubs.parse_base_url(base_url)
+    if url is not None:  # made only once the roster is known to be good
         key_file = clubs.key_path(roster)
         key, made = clubs.read_or_make_key(key_file, folder, create=not dry_run)
         site = clubs.Site(url, key)
         key_created = key_file if made else None
-    clubs.check_formats(plan, site)
-    members = clubs.read_roster(roster, plan)
     assert plan.mileage is not None
     keep = [roster, plan_file, plan.mileage, *clubs.member_mileages(members)]
     with _progress(len(members.members), "Building members") as advance:

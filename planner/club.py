@@ -766,8 +766,8 @@ def member_mileages(roster: Roster) -> list[Path]:
     return sorted({m.member.mileage for m in roster.members if m.member.mileage is not None})
 
 
-def check_formats(plan: Settings, site: Site | None) -> None:
-    if site is not None and "ics" not in plan.format:
+def check_formats(plan: Settings, *, published: bool) -> None:
+    if published and "ics" not in plan.format:
         raise PlanError("a published club needs ics, which members subscribe to", where="--format")
 
 

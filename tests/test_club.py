@@ -338,6 +338,15 @@ def test_a_bad_base_url_or_key_stops_before_any_work(club: Path) -> None:
         "planner: error: --base-url: expected the address the folder is published at, like"
         " https://coach.github.io/club/, found 'coach.example.org/riverside'\n"
     )
+    result = run_club(club, "--base-url", "https://example.org/", "--format", "csv")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "planner: error: --format: a published club needs ics, which members subscribe to\n"
+    )
+    (club / "roster.csv").write_text("name,pace\nAlex,fast\n", encoding="utf-8")
+    assert run_club(club, "--base-url", "https://example.org/").exit_code == 2
+    assert not (club / "roster-club.key").exists()  # a bad roster writes nothing, no key
+    (club / "roster.csv").write_text(ROSTER, encoding="utf-8")
     (club / "roster-club.key").write_text("not a key\n")
     result = run_club(club, "--base-url", "https://example.org/")
     assert result.exit_code == 2
