@@ -422,7 +422,7 @@ def club(
             out=folder,
             site=site,
             generated_at=_clock(),
-            jobs=jobs or os.cpu_count() or 1,
+            jobs=jobs or _cores(),
             dry_run=dry_run,
             public_index=public_index,
             keep=keep,
@@ -468,6 +468,15 @@ def _club_summary(result: ClubResult, folder: Path, dry_run: bool) -> None:
         f" ({result.jobs} job{'s' if result.jobs != 1 else ''})"
         + ("; dry run, nothing written." if dry_run else ".")
     )
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the
+    machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @contextlib.contextmanager
