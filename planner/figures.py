@@ -100,6 +100,9 @@ class Figure:
     arrows: tuple[Arrow, ...] = ()
     path: str = ""
 
+    def scale_of(self, part: str) -> tuple[float, ...]:
+        return self.scale.get(part, (1.0, 1.0, 1.0))
+
 
 def figure_path(templates: Path, name: str) -> Path:
     return templates / FIGURES_FOLDER / f"{name}.toml"
@@ -143,7 +146,7 @@ def parse_figure(raw: Mapping[str, Any], source: str, name: str) -> Figure:
             raise InvalidTemplate(
                 source, f"scale.{limb}", f"expected factors from 0.1 to 1, found {list(factors)}"
             )
-    return Figure(
+    figure = Figure(
         name=name,
         title=_text(raw, "title", source),
         description=_text(raw, "description", source),
@@ -158,6 +161,36 @@ def parse_figure(raw: Mapping[str, Any], source: str, name: str) -> Figure:
         arrows=tuple(_arrows(raw.get("arrows", []), source)),
         path=source,
     )
+    _check_inside(figure)
+    return figure
+
+
+def _check_inside(figure: Figure) -> None:
+    """Every joint within the picture and none through the floor, so nothing is cut off."""
+    skeleton = _skeleton(figure)
+    points = [
+        (skeleton.head[0] - HEAD_RADIUS, skeleton.head[1] + HEAD_RADIUS),
+        (skeleton.head[0] + HEAD_RADIUS, skeleton.head[1] - HEAD_RADIUS),
+    ]
+    for limb in LIMBS:
+        points += _limb_points(skeleton, limb, figure.limbs[limb], figure.scale_of(limb))
+    for limb, angles in figure.ghosts.items():
+        points += _limb_points(skeleton, limb, angles, figure.scale_of(limb))
+    edges = (
+        ("left", min(p[0] for p in points) < 0),
+        ("right", max(p[0] for p in points) > WIDTH),
+        ("top", max(p[1] for p in points) > FLOOR - 1),
+        ("floor", min(p[1] for p in points) < -LIMB_WIDTH / 2),
+    )
+    for edge, past in edges:
+        if past:
+            where = "goes through the floor" if edge == "floor" else f"reaches past the {edge} edge"
+            raise InvalidTemplate(
+                figure.path,
+                "hip",
+                f"the figure {where} of its {WIDTH} x {FLOOR} picture; move the hip"
+                " or change the angles",
+            )
 
 
 def _is_number(value: object) -> bool:
@@ -281,7 +314,7 @@ class _Skeleton:
 
 def _skeleton(figure: Figure) -> _Skeleton:
     hip = figure.hip
-    lower, upper = figure.scale.get("torso", (1, 1))
+    lower, upper = figure.scale_of("torso")[:2]
     middle = _step(hip, figure.torso[0], LOWER_BACK * lower)
     shoulder = _step(middle, figure.torso[1], UPPER_BACK * upper)
     neck = _step(shoulder, figure.head, 3)
@@ -330,7 +363,7 @@ def _polyline(points: Sequence[Point], colour: str, width: float, dash: str = ""
 
 
 def _limb(figure: Figure, skeleton: _Skeleton, limb: str, colour: str) -> str:
-    points = _limb_points(skeleton, limb, figure.limbs[limb], figure.scale.get(limb, (1, 1, 1)))
+    points = _limb_points(skeleton, limb, figure.limbs[limb], figure.scale_of(limb))
     leg, foot = (points[:3], points[2:]) if limb.endswith("leg") else (points, [])
     drawn = ""
     if limb.startswith("near"):
@@ -383,7 +416,7 @@ def _reach(figure: Figure, skeleton: _Skeleton) -> float:
     """The highest point the figure draws, in units above the floor."""
     points = [skeleton.head[1] + HEAD_RADIUS]
     for limb in LIMBS:
-        drawn = _limb_points(skeleton, limb, figure.limbs[limb], figure.scale.get(limb, (1, 1, 1)))
+        drawn = _limb_points(skeleton, limb, figure.limbs[limb], figure.scale_of(limb))
         points += [p[1] + LIMB_WIDTH / 2 for p in drawn]
     for limb, angles in figure.ghosts.items():
         points += [p[1] for p in _limb_points(skeleton, limb, angles)]
@@ -418,7 +451,7 @@ def render_svg(figure: Figure, id_prefix: str, title: str = "") -> str:
         ' stroke-width="2"/>'
     )
     for limb, angles in figure.ghosts.items():
-        points = _limb_points(skeleton, limb, angles, figure.scale.get(limb, (1, 1, 1)))
+        points = _limb_points(skeleton, limb, angles, figure.scale_of(limb))
         parts.append(_polyline(points, FAR, 3, GHOST_DASH))
     # From the side the far limbs are grey, behind the body; from the front both sides show.
     far = FAR if figure.view == "side" else INK
