@@ -16,10 +16,14 @@ Published cards live at one relative path each, so a calendar event can link to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from planner.figures import render_svg
 from planner.model import Activity, Plan
 from planner.routines import Pose, Routine, default_templates_dir
+
+if TYPE_CHECKING:
+    import jinja2
 
 CARD_TEMPLATE = "card.html.j2"
 """In ``templates/page/``, beside the plan overview's template."""
@@ -61,16 +65,23 @@ def card_url(base_url: str, routine: Routine, level: int = 1, variant: str = "")
 
 def plan_cards(plan: Plan) -> dict[str, bytes]:
     """Every card the plan's sessions use, keyed by ``card_path``, ready to publish."""
+    template = _card_template()  # compiled once for all the plan's cards
     cards: dict[str, bytes] = {}
     for use in plan.routine_uses:
         path = card_path(use.routine, use.level, use.variant)
         if path not in cards:
-            cards[path] = render_card(use.routine, use.level, use.variant)
+            context = card_context(use.routine, use.level, use.variant)
+            cards[path] = template.render(**context).encode("utf-8")
     return cards
 
 
 def render_card(routine: Routine, level: int = 1, variant: str = "") -> bytes:
     """The card as UTF-8 HTML bytes."""
+    page = _card_template().render(**card_context(routine, level, variant))
+    return page.encode("utf-8")
+
+
+def _card_template() -> jinja2.Template:
     import jinja2  # here, not at the top: only a command that writes a card needs it
 
     environment = jinja2.Environment(
@@ -81,8 +92,7 @@ def render_card(routine: Routine, level: int = 1, variant: str = "") -> bytes:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    page = environment.get_template(CARD_TEMPLATE).render(**card_context(routine, level, variant))
-    return page.encode("utf-8")
+    return environment.get_template(CARD_TEMPLATE)
 
 
 def card_context(routine: Routine, level: int = 1, variant: str = "") -> dict[str, object]:
