@@ -111,7 +111,7 @@ def card_context(routine: Routine, level: int = 1, variant: str = "") -> dict[st
             CardPose(
                 number,
                 pose,
-                render_svg(pose.figure, f"pose-{number}-figure", pose.name)
+                render_svg(pose.figure.load(), f"pose-{number}-figure", pose.name)
                 if pose.figure is not None
                 else "",
             )

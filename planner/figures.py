@@ -104,6 +104,23 @@ class Figure:
         return self.scale.get(part, (1.0, 1.0, 1.0))
 
 
+class FigureFile:
+    """A pose's figure file, found when the routines load and read the first time it is drawn,
+    so a plan that draws nothing (a calendar alone) never spends time on its figures."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._figure: Figure | None = None
+
+    def __repr__(self) -> str:
+        return f"FigureFile({str(self.path)!r})"
+
+    def load(self) -> Figure:
+        if self._figure is None:
+            self._figure = load_figure(self.path)
+        return self._figure
+
+
 def figure_path(templates: Path, name: str) -> Path:
     return templates / FIGURES_FOLDER / f"{name}.toml"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InvalidTemplate, PlanError, UnknownRoutine
-from planner.figures import FIGURES_FOLDER, Figure, figure_path, load_figure
+from planner.figures import FIGURES_FOLDER, FigureFile, figure_path
 from planner.model import Activity
 
 TRANSITION_SECONDS = 15
@@ -66,8 +66,8 @@ class Pose:
     """A named variant (e.g. "gentle") that replaces the plain poses when asked for."""
     figure_name: str = ""
     """The file in templates/figures/ that pictures the pose; "" marks it text only."""
-    figure: Figure | None = field(default=None, compare=False, repr=False)
-    """The picture itself, read by load_routines (None for a text-only pose)."""
+    figure: FigureFile | None = field(default=None, compare=False, repr=False)
+    """The picture's file, found by load_routines (None for a text-only pose)."""
 
 
 @dataclass(frozen=True)
@@ -197,15 +197,15 @@ FIGURE_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
 
 
 class _FigureShelf:
-    """Reads each figure a routine names once: from the templates folder's figures/, or, for
-    a coach's folder that has no such file, from planner's own."""
+    """Finds each figure a routine names, once: in the templates folder's figures/, or, for
+    a coach's folder that has no such file, in planner's own."""
 
     def __init__(self, base: Path) -> None:
         self.folders = [base]
         shipped = _shipped_templates()
         if shipped is not None and shipped.resolve() != base.resolve():
             self.folders.append(shipped)
-        self.loaded: dict[str, Figure] = {}
+        self.found: dict[str, FigureFile] = {}
 
     def attach(self, routine: Routine) -> Routine:
         poses = []
@@ -213,18 +213,18 @@ class _FigureShelf:
             if not pose.figure_name:
                 poses.append(pose)
                 continue
-            figure = self.loaded.get(pose.figure_name)
+            figure = self.found.get(pose.figure_name)
             if figure is None:
-                figure = self._load(pose.figure_name, routine.path, f"poses[{number}].figure")
-                self.loaded[pose.figure_name] = figure
+                figure = self._find(pose.figure_name, routine.path, f"poses[{number}].figure")
+                self.found[pose.figure_name] = figure
             poses.append(replace(pose, figure=figure))
         return replace(routine, poses=tuple(poses))
 
-    def _load(self, name: str, source: str, key: str) -> Figure:
+    def _find(self, name: str, source: str, key: str) -> FigureFile:
         for folder in self.folders:
             path = figure_path(folder, name)
             if path.is_file():
-                return load_figure(path)
+                return FigureFile(path)
         raise InvalidTemplate(
             source,
             key,

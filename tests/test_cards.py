@@ -104,7 +104,7 @@ def test_card_shows_every_pose_with_its_figure_hold_and_steps(routines: RoutineL
             svg.attrs["aria-labelledby"] == f"pose-{number}-figure-title pose-{number}-figure-desc"
         )
         assert svg.find("title").text() == pose.name
-        assert pose.figure is not None and svg.find("desc").text() == pose.figure.description
+        assert pose.figure is not None and svg.find("desc").text() == pose.figure.load().description
         each = ", each side" if pose.sides == 2 else ""
         assert item.find("p", "hold").text() == f"Hold: {pose.hold}{each}"
         assert [li.text() for li in item.find("ol", "steps").find_all("li")] == list(pose.steps)

@@ -12,9 +12,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.cards import render_card
+from planner.cli import cli
 from planner.errors import InvalidTemplate
 from planner.figures import (
     FOREARM,
@@ -29,6 +32,7 @@ from planner.figures import (
 )
 from planner.model import Activity
 from planner.routines import RoutineLibrary, default_templates_dir, load_routines
+from tests.conftest import SAMPLES
 
 TEMPLATES = default_templates_dir()
 FIGURES = sorted((TEMPLATES / "figures").glob("*.toml"))
@@ -63,7 +67,12 @@ def test_every_shipped_pose_has_its_picture(routines: RoutineLibrary) -> None:
 
 def test_the_pose_shapes_the_issue_names(routines: RoutineLibrary) -> None:
     """The defining shape of a few poses, read back from the figure's own joints."""
-    by_name = {p.figure_name: p.figure for r in routines.routines.values() for p in r.poses}
+    by_name = {
+        p.figure_name: p.figure.load()
+        for r in routines.routines.values()
+        for p in r.poses
+        if p.figure is not None
+    }
     wall = by_name["legs_up_the_wall"]
     assert wall is not None and [p.kind for p in wall.props] == ["wall"]
     assert wall.torso == (180, 180) and wall.hip[1] < 8  # lying on the back
@@ -252,14 +261,14 @@ def test_text_only_pose_loads_without_a_figure(tmp_path: Path) -> None:
 def test_a_coach_folder_uses_its_own_figure_before_planner_s(tmp_path: Path) -> None:
     _coach_folder(tmp_path, 'figure = "chest_opener"')
     shipped = load_routines(tmp_path)[Activity.PRE_RUN_ACTIVATION].poses[0].figure
-    assert shipped is not None and shipped.path == str(TEMPLATES / "figures" / "chest_opener.toml")
+    assert shipped is not None and shipped.path == TEMPLATES / "figures" / "chest_opener.toml"
     (tmp_path / "figures").mkdir()
     own = tmp_path / "figures" / "chest_opener.toml"
     shutil.copy(TEMPLATES / "figures" / "chest_opener.toml", own)
     text = own.read_text(encoding="utf-8").replace('title = "Chest opener"', 'title = "Mine"')
     own.write_text(text, encoding="utf-8")
     figure = load_routines(tmp_path)[Activity.PRE_RUN_ACTIVATION].poses[0].figure
-    assert figure is not None and figure.title == "Mine" and figure.path == str(own)
+    assert figure is not None and figure.path == own and figure.load().title == "Mine"
 
 
 @pytest.mark.parametrize(
@@ -291,8 +300,32 @@ def test_a_broken_figure_names_its_file_and_key(
     changed = text.replace(old, new, 1) if old else text + new  # tables go at the end
     figure = tmp_path / "figures" / "chest_opener.toml"
     figure.write_text(changed, encoding="utf-8")
+    routine = load_routines(tmp_path)[Activity.PRE_RUN_ACTIVATION]  # found, not yet read
     with pytest.raises(InvalidTemplate) as caught:
-        load_routines(tmp_path)
+        render_card(routine)  # read when it is first drawn
     message = str(caught.value)
     assert message.startswith(f"{figure}: ") and says in message, message
     assert "\n" not in message
+
+
+def test_a_broken_figure_is_one_line_and_only_where_it_is_drawn(tmp_path: Path) -> None:
+    shutil.copytree(TEMPLATES / "routines", tmp_path / "routines")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "chest_opener.toml").write_text("head = 1\n", encoding="utf-8")
+    card = CliRunner().invoke(
+        cli, ["routines", "--templates", str(tmp_path), "card", "pre_run_activation"]
+    )
+    assert card.exit_code == 2
+    assert card.output == (
+        f"planner: error: {tmp_path / 'figures' / 'chest_opener.toml'}: hip: missing;"
+        " expected a list of 2 numbers\n"
+    )
+    build = ["build", str(SAMPLES / "10k.csv"), "--race-date", "2027-05-16",
+             "--templates", str(tmp_path), "--out", str(tmp_path / "out")]  # fmt: skip
+    calendar = CliRunner().invoke(cli, [*build, "--format", "ics"])
+    assert calendar.exit_code == 0, calendar.output  # a calendar draws no figure
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["plan.ics"]
+    overview = CliRunner().invoke(cli, [*build, "--format", "html"])
+    assert overview.exit_code == 2
+    assert overview.output == card.output
+    assert not (tmp_path / "out" / "plan.html").exists()

@@ -272,7 +272,7 @@ def routine_sections(uses: Sequence[RoutineUse]) -> Iterable[RoutineSection]:
 
 def pose_picture(pose: Pose, id_prefix: str) -> str:
     """Inline SVG of the pose's figure, named after the pose; "" for a text-only pose."""
-    return render_svg(pose.figure, id_prefix, pose.name) if pose.figure is not None else ""
+    return render_svg(pose.figure.load(), id_prefix, pose.name) if pose.figure is not None else ""
 
 
 def routine_anchor(activity: Activity) -> str:
