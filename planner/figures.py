@@ -2,7 +2,7 @@
 
 Every figure is the same body (one set of limb lengths below) put into a pose by the
 direction of each body part, so all figures share proportions and line style and a coach
-adds a pose with a handful of numbers. Directions are compass-free degrees: 0 points right,
+adds a pose with a handful of numbers. Directions are in degrees as on a graph: 0 points right,
 90 up, 180 left, 270 down. Heights are measured up from the floor.
 
 The SVG is plain shapes with presentation attributes: no script, no styles or references
@@ -436,7 +436,7 @@ def _reach(figure: Figure, skeleton: _Skeleton) -> float:
         drawn = _limb_points(skeleton, limb, figure.limbs[limb], figure.scale_of(limb))
         points += [p[1] + LIMB_WIDTH / 2 for p in drawn]
     for limb, angles in figure.ghosts.items():
-        points += [p[1] for p in _limb_points(skeleton, limb, angles)]
+        points += [p[1] for p in _limb_points(skeleton, limb, angles, figure.scale_of(limb))]
     for arrow in figure.arrows:
         points += [arrow.start[1] + arrow.bend, arrow.end[1] + arrow.bend]
     for prop in figure.props:
