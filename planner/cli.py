@@ -25,7 +25,7 @@ from planner.errors import PlanError, SettingError
 if TYPE_CHECKING:  # for annotations only: the commands import these when they run
     from planner.model import Plan
     from planner.options import Layer, Settings
-    from planner.routines import RoutineLibrary
+    from planner.routines import Routine, RoutineLibrary
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
@@ -385,6 +385,7 @@ def routines(ctx: click.Context, templates: Path | None) -> None:
             each = ", each side" if pose.sides == 2 else ""
             click.echo(f"  - {pose.name}: {pose.hold}{each}{extra}")
     click.echo("\nShow one as it appears in the calendar: planner routines show NAME")
+    click.echo("Print one with pictures of every pose: planner routines card NAME")
 
 
 @routines.command("show")
@@ -394,9 +395,50 @@ def routines(ctx: click.Context, templates: Path | None) -> None:
 @click.pass_obj
 def routines_show(library: RoutineLibrary, name: str, level: int, gentle: bool) -> None:
     """Print routine NAME (e.g. pre_run_activation) as it will appear in the calendar."""
+    from planner.routines import render_description
+
+    routine = _routine_named(library, name, level)
+    variant = "gentle" if gentle else ""
+    minutes = routine.minutes(level, variant)
+    click.echo(f"{routine.title} ({minutes} min)")
+    click.echo(render_description(routine, level, variant))
+
+
+@routines.command("card")
+@click.argument("name")
+@click.option("--level", type=int, default=1, show_default=True, help="Difficulty level to show.")
+@click.option("--gentle", is_flag=True, help="Show the gentle variant where there is one.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="File to write, or a folder to write it in. Default: NAME[-level-N][-gentle]-card.html.",
+)
+@click.pass_obj
+def routines_card(
+    library: RoutineLibrary, name: str, level: int, gentle: bool, out: Path | None
+) -> None:
+    """Write a printable card of routine NAME: one A4 page with a big figure, the hold and
+    the steps of every pose, to print and do from the pictures."""
+    from planner.cards import card_path, render_card
+    from planner.errors import InvalidOption
+
+    routine = _routine_named(library, name, level)
+    variant = "gentle" if gentle else ""
+    default = Path(card_path(routine, level, variant)).stem + "-card.html"
+    target = out if out is not None else Path(default)
+    if target.is_dir():
+        target = target / default
+    if target.parent.exists() and not target.parent.is_dir():
+        raise InvalidOption("--out", f"{target.parent} is a file, not a folder")
+    for line in _write(target.parent, {target.name: render_card(routine, level, variant)}, False):
+        click.echo(line)
+    click.echo("Print it on A4 (or Letter), portrait.")
+
+
+def _routine_named(library: RoutineLibrary, name: str, level: int) -> Routine:
+    """The routine a user named on the command line, checked against its levels."""
     from planner.errors import InvalidOption, UnknownRoutine
     from planner.model import Activity
-    from planner.routines import render_description
 
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     try:
@@ -407,10 +449,7 @@ def routines_show(library: RoutineLibrary, name: str, level: int, gentle: bool) 
         raise InvalidOption("NAME", f"no routine {name!r}; expected one of {known}") from None
     if not 1 <= level <= routine.levels:
         raise InvalidOption("--level", f"{routine.title} has levels 1 to {routine.levels}")
-    variant = "gentle" if gentle else ""
-    minutes = routine.minutes(level, variant)
-    click.echo(f"{routine.title} ({minutes} min)")
-    click.echo(render_description(routine, level, variant))
+    return routine
 
 
 def _clock() -> dt.datetime:
