@@ -350,7 +350,7 @@ CASES = [
     Case(
         "bad format",
         "--format: unknown format 'pdf'; expected a comma list of ics, csv, google-csv,"
-        " outlook-csv, html",
+        " outlook-csv, html, private-ics",
         args=("--format", "ics,pdf"),
     ),
     Case(

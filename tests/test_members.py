@@ -72,7 +72,8 @@ def test_scale_and_mileage_only_where_the_face_allows_them(tmp_path: Path) -> No
         read_member({"scale": "0.8"}, str)
     assert set(MEMBER_KEYS) == {
         "race_date", "timezone", "run_days", "long_run_day", "run_time", "long_run_time",
-        "pace", "remind", "bedtime", "gentle_inversion", "yoga_only", "all_day",
+        "pace", "remind", "bedtime", "gentle_inversion", "yoga_only", "all_day", "away",
+        "recovery_days",
     }  # fmt: skip
 
 
