@@ -458,14 +458,14 @@ def _summary(plan: Plan) -> None:
         f" {plan.first_day:%a %d %b %Y} to race day {plan.race_date:%a %d %b %Y}{after}"
         f" ({plan.timezone})."
     )
-    for line in _adjustment_lines(plan):
-        click.echo(line)
     width = max(len(a.value) for a in counts) if counts else 0
     for activity in Activity:
         if counts[activity]:
             label = activity.value.replace("_", " ")
             click.echo(f"  {label:<{width}}  {counts[activity]:>4}")
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
+    for line in _adjustment_lines(plan):
+        click.echo(line)
 
 
 def _adjustment_lines(plan: Plan) -> list[str]:
