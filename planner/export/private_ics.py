@@ -2,14 +2,16 @@
 
 Every event of the plan at the same time, titled "Training", marked CLASS:PRIVATE and busy,
 with no description, categories, distances, notes, alarms or plan name: whoever sees the
-calendar learns only that the runner is busy. Its UIDs are the plan's with "-private" before
-the "@", so the copy can sit beside the full plan.ics in the same calendar app, and they stay
-the same from build to build; events the plan dropped are kept as cancelled, as in plan.ics.
+calendar learns only that the runner is busy. Its UIDs are its own, so the copy can sit
+beside the full plan.ics in the same calendar app: a digest of the plan's UID, which stays the
+same from build to build without spelling out the plan's name or the activity as the plan's
+UIDs do. Events the plan dropped are kept as cancelled, as in plan.ics.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from icalendar import Calendar, Event
 
@@ -22,9 +24,9 @@ TITLE = "Training"
 
 
 def private_uid(uid: str) -> str:
-    """The private copy's UID of the plan's event ``uid``: its own, and as stable."""
-    local, at, domain = uid.rpartition("@")
-    return f"{local}-private@{domain}" if at else f"{uid}-private"
+    """The private copy's UID of the plan's event ``uid``: its own, as stable, and opaque."""
+    digest = hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32]
+    return f"{digest}-private@planner"
 
 
 def to_private_ics(plan: Plan) -> bytes:
