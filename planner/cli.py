@@ -253,6 +253,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     for warning in built.warnings:
         _say("warning", warning)
     _summary(built.plan)  # the new plan's own events, not the cancelled ones kept from before
+    for line in _away_lines(built.plan, settings):
+        click.echo(line)
     if built.changes is not None:
         click.echo(f"Changes: {built.changes}")
     for line in written:
@@ -464,13 +466,17 @@ def _summary(plan: Plan) -> None:
             label = activity.value.replace("_", " ")
             click.echo(f"  {label:<{width}}  {counts[activity]:>4}")
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
-    for line in _adjustment_lines(plan):
-        click.echo(line)
 
 
-def _adjustment_lines(plan: Plan) -> list[str]:
-    """Per week, the runs that days away dropped and the long runs they moved."""
+def _away_lines(plan: Plan, settings: Settings) -> list[str]:
+    """How many days away, and per week the runs they dropped and the long runs they moved."""
+    from planner.options import away_days
     from planner.schedule import format_distance
+
+    if not settings.away:
+        return []
+    days = len(away_days(settings.away))
+    header = f"Days away ({days} day{'s' if days != 1 else ''})"
 
     by_week: dict[int, list[str]] = {}
     for change in plan.adjustments:
@@ -484,8 +490,8 @@ def _adjustment_lines(plan: Plan) -> list[str]:
             text = f"moved {what} from {day} to {change.moved_to:%a %d %b}"
         by_week.setdefault(change.week, []).append(text)
     if not by_week:
-        return []
-    return ["Days away:"] + [
+        return [f"{header}: no runs to drop or move."]
+    return [f"{header}:"] + [
         f"  week {week}: {'; '.join(texts)}" for week, texts in sorted(by_week.items())
     ]
 

@@ -50,7 +50,7 @@ def test_all_of_it_from_the_command_line(spring: Path) -> None:
         " days to Tue 20 Apr 2027 (Europe/Berlin).\n"
     )
     assert (
-        "\nDays away:\n"
+        "\nDays away (5 days):\n"
         "  week 1: dropped run 2.5 mi on Tue 30 Mar\n"
         "  week 2: dropped run 2.5 mi on Thu 08 Apr; dropped run 2.5 mi on Sat 10 Apr;"
         " moved long run 6 mi from Sun 11 Apr to Wed 07 Apr\n"
@@ -125,6 +125,9 @@ def test_the_same_from_a_plan_file_and_init_writes_it(spring: Path) -> None:
     cleared = invoke("build", "club.toml", "--race-date", "2027-04-18", "--timezone", "UTC",
                      "--out", "c", "--away", "none")  # fmt: skip
     assert cleared.exit_code == 0 and "Days away" not in cleared.output
+    strength_only = invoke("build", "club.toml", "--race-date", "2027-04-18", "--timezone",
+                           "UTC", "--out", "c", "--away", "2027-04-05")  # fmt: skip
+    assert "\nDays away (1 day): no runs to drop or move.\n" in strength_only.output
 
 
 def test_a_plan_files_mistake_names_the_file_and_key(spring: Path) -> None:
