@@ -23,6 +23,7 @@ _EXPORTS = {
     "build_plan": "planner.schedule",
     "PlanOptions": "planner.options",
     "Settings": "planner.options",
+    "DayTimes": "planner.options",
     "read_mileage": "planner.mileage",
     "parse_mileage": "planner.mileage",
     "load_routines": "planner.routines",
@@ -39,6 +40,7 @@ _EXPORTS = {
 __all__ = [
     "Activity",
     "Build",
+    "DayTimes",
     "Plan",
     "PlanError",
     "PlanOptions",
@@ -64,7 +66,7 @@ if TYPE_CHECKING:
     from planner.export.plan_csv import to_csv
     from planner.mileage import parse_mileage, read_mileage
     from planner.model import Activity, Plan, Session, Unit
-    from planner.options import PlanOptions, Settings
+    from planner.options import DayTimes, PlanOptions, Settings
     from planner.routines import load_routines
     from planner.schedule import build_plan
 
