@@ -174,6 +174,11 @@ def test_two_weeks_of_recovery(make_plan: Callable[..., Plan]) -> None:
 
 
 WEEKS = "week,miles,long_run,runs\n1,20,8,4\n2,24,9,5\n3,16,,3\n4,26,10,\n5,18,0,2\n6,12,6.2,\n"
+PER_DAY = (
+    "week,mon,tue,wed,thu,fri,sat,sun\n1,0,4,0,5,0,3,8\n2,3,4,0,5,0,3,9\n3,0,4,4,0,4,0,4\n"
+    "4,0,5,0,5,3,0,10\n5,0,4,0,4,0,3,6\n6,0,3,0,3,0,0,6.2\n"
+)
+"""The same six weeks with a distance per weekday (week 3 has no long run: its runs are equal)."""
 RACE_DAY = dt.date(2027, 4, 18)
 FIRST_DAY = RACE_DAY - dt.timedelta(days=41)
 
@@ -205,6 +210,7 @@ day_times = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
+    csv_text=st.sampled_from([WEEKS, PER_DAY]),
     away=away_ranges(),
     run_time=day_times,
     long_run_time=day_times,
@@ -213,13 +219,14 @@ day_times = st.one_of(
 )
 def test_any_days_away_and_times_give_a_sound_plan(
     routines: RoutineLibrary,
+    csv_text: str,
     away: tuple[tuple[dt.date, dt.date], ...],
     run_time: dt.time | DayTimes,
     long_run_time: dt.time | DayTimes,
     recovery: int,
     run_days: tuple[int, ...] | None,
 ) -> None:
-    mileage = parse_mileage(WEEKS.encode(), "p.csv")
+    mileage = parse_mileage(csv_text.encode(), "p.csv")
     away = tuple((a, b) for a, b in away if b <= RACE_DAY + dt.timedelta(days=recovery))
     options = PlanOptions(
         race_date=RACE_DAY,
