@@ -31,7 +31,7 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 # Kept in step with planner.export.FORMATS (a test checks); listed here so --help needn't
 # import the exporters.
-_FORMAT_NAMES = ("ics", "csv", "google-csv", "outlook-csv", "html")
+_FORMAT_NAMES = ("ics", "csv", "google-csv", "outlook-csv", "html", "private-ics")
 
 
 class PlannerGroup(click.Group):
@@ -139,14 +139,18 @@ def cli(debug: bool) -> None:
     "--long-run-day", metavar="DAY", help="Weekday of the long run. Default: the race's weekday."
 )
 @click.option(
-    "--run-time", default="07:00", show_default=True, metavar="HH:MM", help="Start of runs."
+    "--run-time",
+    default="07:00",
+    show_default=True,
+    metavar="HH:MM[,DAY=HH:MM]",
+    help="Start of runs, or times per weekday: 06:15,sat=08:30 (06:15, but 08:30 on Saturdays).",
 )
 @click.option(
     "--long-run-time",
     default="08:00",
     show_default=True,
-    metavar="HH:MM",
-    help="Start of the long run and the race.",
+    metavar="HH:MM[,DAY=HH:MM]",
+    help="Start of the long run and the race, or times per weekday: 08:00,sat=07:30.",
 )
 @click.option(
     "--pace",
@@ -190,6 +194,20 @@ def cli(debug: bool) -> None:
     help="Legs on a pillow instead of up the wall (for glaucoma or blood-pressure medication).",
 )
 @click.option("--all-day/--timed", help="Write all-day events instead of timed ones.")
+@click.option(
+    "--away",
+    multiple=True,
+    metavar="DAYS",
+    help="Days with no session: days and ranges like 2027-02-10..2027-02-14,2027-03-01, as"
+    " a list or one at a time ('none' clears a plan file's). Runs on them are dropped; a"
+    " long run moves to the nearest free day of its week.",
+)
+@click.option(
+    "--recovery-days",
+    metavar="N",
+    help="Days (0-14) after the race with the post-run recovery and legs up the wall each;"
+    " no runs, no strength. Default: 0, the plan ends on race day.",
+)
 @click.option(
     "--format",
     "formats",
@@ -235,6 +253,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     for warning in built.warnings:
         _say("warning", warning)
     _summary(built.plan)  # the new plan's own events, not the cancelled ones kept from before
+    for line in _away_lines(built.plan, settings):
+        click.echo(line)
     if built.changes is not None:
         click.echo(f"Changes: {built.changes}")
     for line in written:
@@ -469,9 +489,14 @@ def _summary(plan: Plan) -> None:
     from planner.model import Activity
 
     counts = Counter(s.activity for s in plan.sessions)
+    weeks = sum(1 for week in plan.weeks if week.weeks_to_race >= 0)
+    after = ""
+    if plan.recovery_days:
+        days = f"{plan.recovery_days} recovery day{'s' if plan.recovery_days != 1 else ''}"
+        after = f", then {days} to {plan.last_day:%a %d %b %Y}"
     click.echo(
-        f"Built {plan.name!r}: {len(plan.weeks)} weeks,"
-        f" {plan.first_day:%a %d %b %Y} to race day {plan.last_day:%a %d %b %Y}"
+        f"Built {plan.name!r}: {weeks} weeks,"
+        f" {plan.first_day:%a %d %b %Y} to race day {plan.race_date:%a %d %b %Y}{after}"
         f" ({plan.timezone})."
     )
     width = max(len(a.value) for a in counts) if counts else 0
@@ -480,6 +505,34 @@ def _summary(plan: Plan) -> None:
             label = activity.value.replace("_", " ")
             click.echo(f"  {label:<{width}}  {counts[activity]:>4}")
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
+
+
+def _away_lines(plan: Plan, settings: Settings) -> list[str]:
+    """How many days away, and per week the runs they dropped and the long runs they moved."""
+    from planner.options import away_days
+    from planner.schedule import format_distance
+
+    if not settings.away:
+        return []
+    days = len(away_days(settings.away))
+    header = f"Days away ({days} day{'s' if days != 1 else ''})"
+
+    by_week: dict[int, list[str]] = {}
+    for change in plan.adjustments:
+        what = change.activity.value.replace("_", " ")
+        if change.distance is not None:
+            what += f" {format_distance(change.distance)} {plan.unit.value}"
+        day = f"{change.day:%a %d %b}"
+        if change.moved_to is None:
+            text = f"dropped {what} on {day}"
+        else:
+            text = f"moved {what} from {day} to {change.moved_to:%a %d %b}"
+        by_week.setdefault(change.week, []).append(text)
+    if not by_week:
+        return [f"{header}: no runs to drop or move."]
+    return [f"{header}:"] + [
+        f"  week {week}: {'; '.join(texts)}" for week, texts in sorted(by_week.items())
+    ]
 
 
 def _descriptions_note(plan: Plan) -> None:

@@ -133,7 +133,8 @@ class Session:
 
 @dataclass(frozen=True)
 class PlanWeek:
-    """A week of the built plan (for summaries and the printable overview)."""
+    """A week of the built plan (for summaries and the printable overview). The weeks after
+    race day, when the plan has recovery days, count ``weeks_to_race`` -1, -2."""
 
     number: int
     weeks_to_race: int
@@ -277,6 +278,18 @@ class RoutineLibrary:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """A run that days away dropped, or a long run they moved within its week."""
+
+    week: int
+    activity: Activity
+    day: dt.date
+    distance: Decimal | None
+    moved_to: dt.date | None = None
+    """The day a long run moved to; None: dropped."""
+
+
+@dataclass(frozen=True)
 class RoutineUse:
     """One routine at one level, with the weeks whose sessions do it (for the printed plan)."""
 
@@ -302,6 +315,10 @@ class Plan:
     """Every routine and level the sessions use, in activity order, then level."""
     descriptions: Descriptions | None = None
     """The description style of the calendar files; None lets plan.ics's size decide."""
+    recovery_days: int = 0
+    """Days after race day that the plan goes on, with a recovery routine each."""
+    adjustments: tuple[Adjustment, ...] = ()
+    """The runs that days away dropped or moved, week by week (for the build's summary)."""
 
     @property
     def first_day(self) -> dt.date:
@@ -312,7 +329,7 @@ class Plan:
 
     @property
     def last_day(self) -> dt.date:
-        return self.race_date
+        return self.race_date + dt.timedelta(days=self.recovery_days)
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:

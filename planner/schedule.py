@@ -21,6 +21,7 @@ from planner.errors import InvalidRow, SettingError, mention
 from planner.model import (
     WEEKDAYS,
     Activity,
+    Adjustment,
     Mileage,
     Plan,
     PlanWeek,
@@ -29,8 +30,15 @@ from planner.model import (
     Unit,
     Week,
 )
+from planner.options import (
+    MAX_RECOVERY_DAYS,
+    Settings,
+    away_days,
+    check_race_date,
+    parse_name,
+    time_on,
+)
 from planner.options import PlanOptions as PlanOptions  # the name tests and users import
-from planner.options import Settings, check_race_date, parse_name
 from planner.routines import (
     RoutineLibrary,
     render_brief,
@@ -100,36 +108,48 @@ def build_plan(
     race_distance = _race_distance(options.race_distance, mileage, race_day)
     pace = options.pace if options.pace is not None else default_pace(mileage.unit)
 
+    first_day = race_day - dt.timedelta(days=7 * count - 1)
+    recovery_days = _recovery_days(options.recovery_days)
+    away = _away_days(options, first_day, race_day + dt.timedelta(days=recovery_days), race_day)
+
     days_of_runs: list[dict[dt.date, tuple[Activity, Decimal | None]]] = []
     plan_weeks: list[PlanWeek] = []
+    adjustments: list[Adjustment] = []
     previous_total: Decimal | None = None
     for number, week in enumerate(weeks, start=1):
         last_day = race_day - dt.timedelta(days=7 * (count - number))
-        first_day = last_day - dt.timedelta(days=6)
+        dates = [last_day - dt.timedelta(days=6 - i) for i in range(7)]
         is_race_week = number == count
         runs = _week_runs(
             week,
             mileage,
-            [first_day + dt.timedelta(days=i) for i in range(7)],
+            dates,
             long_day,
             options,
             race_day if is_race_week else None,
             race_distance,
         )
+        # A week is a cutback by its plan: a week away is not an easier week.
+        planned = sum((d for _, d in runs.values() if d is not None), Decimal(0))
+        if away:
+            runs, changed = _clear_away(runs, dates, away, number)
+            adjustments += changed
         days_of_runs.append(runs)
         total = sum((d for _, d in runs.values() if d is not None), Decimal(0))
         plan_weeks.append(
             PlanWeek(
                 number=number,
                 weeks_to_race=count - number,
-                first_day=first_day,
+                first_day=dates[0],
                 last_day=last_day,
                 distance=total,
-                cutback=previous_total is not None and not is_race_week and total < previous_total,
+                cutback=previous_total is not None
+                and not is_race_week
+                and planned < previous_total,
                 notes=week.notes,
             )
         )
-        previous_total = total
+        previous_total = planned
 
     builder = _SessionBuilder(options, routines, mileage.unit, zone, pace, plan_weeks)
     before_long = {
@@ -144,6 +164,8 @@ def build_plan(
         last_strength: dt.date | None = None
         for offset in range(7):
             day = plan_week.first_day + dt.timedelta(days=offset)
+            if day in away:
+                continue
             if day in runs:
                 activity, distance = runs[day]
                 builder.run_day(plan_week, day, activity, distance)
@@ -159,6 +181,16 @@ def build_plan(
             if options.bedtime is not None:
                 builder.bedtime(plan_week, day)
 
+    for plan_week in _recovery_weeks(count, race_day, recovery_days):
+        plan_weeks.append(plan_week)
+        day = plan_week.first_day
+        while day <= plan_week.last_day:
+            if day not in away:
+                builder.recovery_day(plan_week, day)
+                if options.bedtime is not None:
+                    builder.bedtime(plan_week, day)
+            day += dt.timedelta(days=1)
+
     sessions = tuple(sorted(builder.sessions, key=lambda s: (s.start, s.end)))
     _check_no_overlap(sessions)
     return Plan(
@@ -172,7 +204,81 @@ def build_plan(
         remind_minutes=options.remind,
         all_day=options.all_day,
         routine_uses=builder.routine_uses(),
+        recovery_days=recovery_days,
+        adjustments=tuple(adjustments),
     )
+
+
+def _recovery_days(days: int) -> int:
+    # The reader checks it too; this guards library callers.
+    if not 0 <= days <= MAX_RECOVERY_DAYS:
+        raise SettingError(
+            "recovery_days", f"expected 0 to {MAX_RECOVERY_DAYS} days after the race, found {days}"
+        )
+    return days
+
+
+def _away_days(
+    options: Settings, first_day: dt.date, last_day: dt.date, race_day: dt.date
+) -> frozenset[dt.date]:
+    """The days away, checked against the plan: within its days, and never race day."""
+    for first, last in options.away:
+        if first < first_day or last > last_day:
+            outside = first if first < first_day else last
+            raise SettingError(
+                "away",
+                f"{outside.isoformat()} is outside the plan, which runs from"
+                f" {first_day:%a %d %b %Y} to {last_day:%a %d %b %Y}",
+            )
+        if first <= race_day <= last:
+            raise SettingError(
+                "away",
+                f"includes race day ({race_day:%a %d %b %Y}); a plan can't skip its race,"
+                " so leave race day out",
+            )
+    return away_days(options.away)
+
+
+def _clear_away(
+    runs: dict[dt.date, tuple[Activity, Decimal | None]],
+    dates: Sequence[dt.date],
+    away: frozenset[dt.date],
+    week: int,
+) -> tuple[dict[dt.date, tuple[Activity, Decimal | None]], list[Adjustment]]:
+    """The week's runs without those on days away. Runs there are dropped, not crammed into
+    the other days; the long run moves to the nearest day of the week that has no run and
+    isn't away (the earlier of two as near), or is dropped when there is none."""
+    kept = {day: run for day, run in runs.items() if day not in away}
+    changes = []
+    for day, (activity, distance) in sorted(runs.items()):
+        if day not in away:
+            continue
+        moved_to = None
+        if activity is Activity.LONG_RUN:
+            free = [d for d in dates if d not in away and d not in kept]
+            if free:
+                moved_to = min(free, key=lambda d: (abs((d - day).days), d))
+                kept[moved_to] = (activity, distance)
+        changes.append(Adjustment(week, activity, day, distance, moved_to))
+    return dict(sorted(kept.items())), changes
+
+
+def _recovery_weeks(count: int, race_day: dt.date, days: int) -> list[PlanWeek]:
+    """The weeks after race day that hold ``days`` recovery days: -1 weeks to race, -2."""
+    weeks = []
+    for index in range((days + 6) // 7):
+        first = race_day + dt.timedelta(days=7 * index + 1)
+        weeks.append(
+            PlanWeek(
+                number=count + index + 1,
+                weeks_to_race=-(index + 1),
+                first_day=first,
+                last_day=min(first + dt.timedelta(days=6), race_day + dt.timedelta(days=days)),
+                distance=Decimal(0),
+                cutback=False,
+            )
+        )
+    return weeks
 
 
 _RACE_ALIASES = {"halfmarathon": "half", "21k": "half", "full": "marathon", "42k": "marathon"}
@@ -515,6 +621,8 @@ class _SessionBuilder:
         )
 
     def _footer(self, week: PlanWeek) -> str:
+        if week.weeks_to_race < 0:
+            return f"\n\n{_weeks_to_race(week.weeks_to_race)}.\nPlan: {self.name}"
         return (
             f"\n\nWeek {week.number} of {self.count}, {_weeks_to_race(week.weeks_to_race)}."
             f"\nPlan: {self.name}"
@@ -522,13 +630,15 @@ class _SessionBuilder:
 
     def _short_footer(self, week: PlanWeek) -> str:
         # For the compact styles of long plans: every byte counts 1,000 times or more.
+        if week.weeks_to_race < 0:
+            return f"\n{_weeks_to_race(week.weeks_to_race)}."
         return f"\nWeek {week.number} of {self.count}."
 
     def run_day(
         self, week: PlanWeek, day: dt.date, activity: Activity, distance: Decimal | None
     ) -> None:
-        time = self.options.run_time if activity is Activity.RUN else self.options.long_run_time
-        start = self._at(day, time)
+        times = self.options.run_time if activity is Activity.RUN else self.options.long_run_time
+        start = self._at(day, time_on(times, day.weekday()))
         minutes = (
             int((distance * self.pace).to_integral_value(ROUND_HALF_UP))
             if distance is not None
@@ -590,9 +700,16 @@ class _SessionBuilder:
             week,
             day,
             Activity.BACKSIDE_STRENGTH,
-            start=self._at(day, self.options.run_time),
+            start=self._at(day, time_on(self.options.run_time, day.weekday())),
             level=level,
         )
+
+    def recovery_day(self, week: PlanWeek, day: dt.date) -> None:
+        """A day after the race: the post-run recovery at the day's run time, then, after
+        time to eat, legs up the wall (or its gentle variant); no run and no strength."""
+        start = self._at(day, time_on(self.options.run_time, day.weekday()))
+        recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=start)
+        self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=recovered + REFUEL)
 
     def bedtime(self, week: PlanWeek, day: dt.date) -> None:
         assert self.options.bedtime is not None
@@ -602,6 +719,8 @@ class _SessionBuilder:
 
 
 def _weeks_to_race(weeks: int) -> str:
+    if weeks < 0:
+        return "Recovery after the race" + (f", week {-weeks}" if weeks < -1 else "")
     if weeks == 0:
         return "race week"
     return f"{weeks} week{'s' if weeks != 1 else ''} to race"

@@ -141,7 +141,7 @@ def read_vobject(data: bytes) -> list[Seen]:
             event.summary.value,
             _utc(event.dtstart.value, tz),
             _utc(event.dtend.value, tz),
-            event.description.value,
+            event.description.value if hasattr(event, "description") else None,
             tuple(alarm.trigger.value for alarm in getattr(event, "valarm_list", [])),
         )
         for event in calendar.vevent_list
@@ -208,6 +208,11 @@ def libical() -> Any:
     return lib
 
 
+def _decoded(text: bytes | None) -> str | None:
+    """A text property libical read, None when the event has none (plan.private.ics)."""
+    return text.decode() if text is not None else None
+
+
 def _libical_when(lib: Any, time: _IcalTime, tzid: str | None) -> dt.datetime | dt.date:
     if time.is_date:
         return dt.date(time.year, time.month, time.day)
@@ -250,7 +255,7 @@ def read_libical(data: bytes, tzid: str | None) -> list[Seen]:
                     lib.icalcomponent_get_summary(event).decode(),
                     _libical_when(lib, lib.icalcomponent_get_dtstart(event), tzid),
                     _libical_when(lib, lib.icalcomponent_get_dtend(event), tzid),
-                    lib.icalcomponent_get_description(event).decode(),
+                    _decoded(lib.icalcomponent_get_description(event)),
                     tuple(alarms),
                 )
             )
