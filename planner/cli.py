@@ -235,6 +235,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     for warning in built.warnings:
         _say("warning", warning)
     _summary(built.plan)  # the new plan's own events, not the cancelled ones kept from before
+    for change in built.plan.clock_changes:
+        click.echo(f"Clock change: {change}.")
     if built.changes is not None:
         click.echo(f"Changes: {built.changes}")
     for line in written:

@@ -93,9 +93,21 @@ def parse_previous(data: bytes, source: str) -> PreviousPlan:
     if len(all_day) != 1:
         raise NotAPlan(source, "mixes all-day and timed events; expected one plan")
     zones = {str(s.session.start.tzinfo) for s in sessions if not s.all_day}
+    named = _text(calendar.get("X-WR-TIMEZONE"))
+    written_in_utc = any(
+        str(t.tzinfo) == "UTC" for s in sessions if not s.all_day for t in _times(s.session)
+    )
+    if named and written_in_utc and zones - {"UTC"} <= {named}:
+        # A time in the second pass of an hour the clocks repeat is written in UTC (a local
+        # time there means the first pass): read back into the plan's zone with the rest.
+        try:
+            zone = ZoneInfo(named)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise NotAPlan(source, f"unknown X-WR-TIMEZONE {named!r}") from None
+        sessions = [_Read(_astimezone(s.session, zone), s.remind, s.all_day) for s in sessions]
+        zones = {named}
     if len(zones) > 1:
         raise NotAPlan(source, f"mixes timezones ({', '.join(sorted(zones))}); expected one")
-    named = _text(calendar.get("X-WR-TIMEZONE"))
     if zones and named and named not in zones:
         # The exporter writes UTC-like zones (Etc/UTC) as UTC times, without their name;
         # X-WR-TIMEZONE keeps the plan's own name for them.
@@ -185,6 +197,10 @@ def _session(source: str, event: Any) -> _Read:
         cancelled=_text(event.get("STATUS")).upper() == "CANCELLED",
     )
     return _Read(session, remind, all_day)
+
+
+def _times(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    return session.start, session.end
 
 
 def _astimezone(session: Session, zone: ZoneInfo) -> Session:

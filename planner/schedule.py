@@ -21,6 +21,7 @@ from planner.errors import InvalidRow, SettingError, mention
 from planner.model import (
     WEEKDAYS,
     Activity,
+    ClockChange,
     Mileage,
     Plan,
     PlanWeek,
@@ -159,7 +160,7 @@ def build_plan(
             if options.bedtime is not None:
                 builder.bedtime(plan_week, day)
 
-    sessions = tuple(sorted(builder.sessions, key=lambda s: (s.start, s.end)))
+    sessions = tuple(sorted(builder.sessions, key=_instants))
     _check_no_overlap(sessions)
     return Plan(
         name=name,
@@ -172,6 +173,7 @@ def build_plan(
         remind_minutes=options.remind,
         all_day=options.all_day,
         routine_uses=builder.routine_uses(),
+        clock_changes=() if options.all_day else tuple(builder.clock_changes),
     )
 
 
@@ -414,9 +416,34 @@ class _SessionBuilder:
         self.variant = "gentle" if options.gentle_inversion else ""
         self._routine_texts: dict[tuple[Activity, int], _RoutineText] = {}
         self.weeks_by_routine: dict[tuple[Activity, int], set[int]] = {}
+        self.clock_changes: list[ClockChange] = []
 
-    def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
-        return dt.datetime.combine(day, time, tzinfo=self.zone)
+    def _at(self, day: dt.date, time: dt.time, title: str) -> dt.datetime:
+        """The session ``title`` planned at ``time`` on ``day``: a time the clocks skip means
+        the time as far after the gap (RFC 5545), one they show twice its first pass."""
+        wall = dt.datetime.combine(day, time, tzinfo=self.zone)
+        # fold=0 reads a skipped time with the offset before the gap: the RFC 5545 instant.
+        start = wall.astimezone(dt.UTC).astimezone(self.zone)
+        if start.replace(tzinfo=None) != wall.replace(tzinfo=None):
+            shift = start.replace(tzinfo=None) - wall.replace(tzinfo=None)
+            self.clock_changes.append(
+                ClockChange(title, wall.replace(tzinfo=None), start, shift, skipped=True)
+            )
+        else:
+            second = wall.replace(fold=1)
+            offset, second_offset = wall.utcoffset(), second.utcoffset()
+            if offset is not None and second_offset is not None and offset != second_offset:
+                self.clock_changes.append(
+                    ClockChange(
+                        title, wall.replace(tzinfo=None), start, offset - second_offset, False
+                    )
+                )
+        return start
+
+    def _after(self, moment: dt.datetime, length: dt.timedelta) -> dt.datetime:
+        """``length`` of real time after ``moment``, in the plan's zone: a session lasts its
+        minutes even across a clock change (datetime arithmetic in one zone is wall-clock)."""
+        return (moment.astimezone(dt.UTC) + length).astimezone(self.zone)
 
     def _add(
         self,
@@ -468,8 +495,8 @@ class _SessionBuilder:
         text = self._routine_text(activity, level)
         if start is None:
             assert end is not None
-            start = end - text.length
-        end = start + text.length
+            start = self._after(end, -text.length)
+        end = self._after(start, text.length)
         self._add(
             week,
             day,
@@ -527,16 +554,16 @@ class _SessionBuilder:
         self, week: PlanWeek, day: dt.date, activity: Activity, distance: Decimal | None
     ) -> None:
         time = self.options.run_time if activity is Activity.RUN else self.options.long_run_time
-        start = self._at(day, time)
         minutes = (
             int((distance * self.pace).to_integral_value(ROUND_HALF_UP))
             if distance is not None
             else int(UNTIMED_RACE.total_seconds() // 60)
         )
-        end = start + dt.timedelta(minutes=max(minutes, 1))
+        title, description, compact, details = self._run_text(week, activity, distance, minutes)
+        start = self._at(day, time, title)
+        end = self._after(start, dt.timedelta(minutes=max(minutes, 1)))
         self._yoga(week, day, Activity.PRE_RUN_ACTIVATION, end=start)
         if not self.options.yoga_only:
-            title, description, compact, details = self._run_text(week, activity, distance, minutes)
             self._add(
                 week,
                 day,
@@ -551,7 +578,7 @@ class _SessionBuilder:
             )
         recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=end)
         if activity in (Activity.LONG_RUN, Activity.RACE):
-            self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=recovered + REFUEL)
+            self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=self._after(recovered, REFUEL))
 
     def _run_text(
         self, week: PlanWeek, activity: Activity, distance: Decimal | None, minutes: int
@@ -585,19 +612,15 @@ class _SessionBuilder:
         return title, "\n".join(lines) + self._footer(week), compact.lstrip("\n"), details
 
     def strength_day(self, week: PlanWeek, day: dt.date, level: int) -> None:
-        self._yoga(
-            week,
-            day,
-            Activity.BACKSIDE_STRENGTH,
-            start=self._at(day, self.options.run_time),
-            level=level,
-        )
+        title = self._routine_text(Activity.BACKSIDE_STRENGTH, level).title
+        start = self._at(day, self.options.run_time, title)
+        self._yoga(week, day, Activity.BACKSIDE_STRENGTH, start=start, level=level)
 
     def bedtime(self, week: PlanWeek, day: dt.date) -> None:
         assert self.options.bedtime is not None
-        self._yoga(
-            week, day, Activity.BEDTIME_LEGS_UP_THE_WALL, start=self._at(day, self.options.bedtime)
-        )
+        title = self._routine_text(Activity.BEDTIME_LEGS_UP_THE_WALL, 1).title
+        start = self._at(day, self.options.bedtime, title)
+        self._yoga(week, day, Activity.BEDTIME_LEGS_UP_THE_WALL, start=start)
 
 
 def _weeks_to_race(weeks: int) -> str:
@@ -606,10 +629,19 @@ def _weeks_to_race(weeks: int) -> str:
     return f"{weeks} week{'s' if weeks != 1 else ''} to race"
 
 
+def _instants(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    """A session's start and end as instants: datetimes in one zone compare by their wall
+    clock, which puts the second pass of a repeated hour before the first."""
+    return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
+
+
 def _check_no_overlap(sessions: Iterable[Session]) -> None:
     previous: Session | None = None
     for session in sessions:
-        if previous is not None and session.start < previous.end:
+        start, end = _instants(session)
+        # The scheduler adds at least a minute to every start; a guard for what it must keep.
+        assert start < end, f"{session.title} on {session.start:%a %d %b} ends as it starts"
+        if previous is not None and start < _instants(previous)[1]:
             raise SettingError(
                 None,
                 f"{previous.title} on {previous.start:%a %d %b} ends at {previous.end:%H:%M},"

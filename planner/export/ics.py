@@ -78,7 +78,7 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
         event += [("dtstart", day), ("dtend", day + dt.timedelta(days=1))]
         event.append(("transp", "TRANSPARENT"))
     else:
-        event += [("dtstart", session.start), ("dtend", session.end)]
+        event += [("dtstart", _written(session.start)), ("dtend", _written(session.end))]
     event.append(("summary", session.title))
     event.append(("description", session.description))
     event.append(("categories", list(session.categories)))
@@ -89,6 +89,15 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
     event.append(("x-planner-activity", session.activity.value))
     event.append(("x-planner-days-before-race", str(session.days_before_race)))
     return event
+
+
+def _written(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as plan.ics writes it: in the plan's zone, but in UTC for the second pass
+    of an hour the clocks repeat, since a local time there means its first pass (RFC 5545,
+    3.3.5) and every reader takes it so."""
+    if moment.fold and moment.utcoffset() != moment.replace(fold=0).utcoffset():
+        return moment.astimezone(dt.UTC)
+    return moment
 
 
 def _alarms(plan: Plan, session: Session) -> list[Properties]:
