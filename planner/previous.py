@@ -9,6 +9,7 @@ plan, activity and day before the race each event is. icalendar is imported here
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -77,7 +78,7 @@ def parse_previous(data: bytes, source: str) -> PreviousPlan:
     events = calendar.walk("VEVENT")
     if not events:
         raise NotAPlan(source, "has no events; expected a plan.ics written by planner build")
-    names = {_text(e.get("X-PLANNER-PLAN")) for e in events}
+    names = {_unescaped(_text(e.get("X-PLANNER-PLAN"))) for e in events}
     if names == {""}:
         raise NotAPlan(
             source,
@@ -224,6 +225,16 @@ def _categories(value: Any) -> tuple[str, ...]:
     # One CATEGORIES property as planner writes it, or several as other tools may.
     properties = value if isinstance(value, list) else [value] if value is not None else []
     return tuple(str(c) for prop in properties for c in prop.cats)
+
+
+_TEXT_ESCAPES = {"\\": "\\", ";": ";", ",": ",", "n": "\n", "N": "\n"}
+
+
+def _unescaped(text: str) -> str:
+    """A TEXT value that icalendar hands back as written (it doesn't type X- properties):
+    planner escapes the plan's name as TEXT. A backslash before anything else is kept, as
+    files from before the name was escaped hold it."""
+    return re.sub(r"\\([\\;,nN])", lambda m: _TEXT_ESCAPES[m[1]], text)
 
 
 def _text(value: Any) -> str:
