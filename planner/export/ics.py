@@ -95,10 +95,11 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
 
 
 def _written(moment: dt.datetime) -> dt.datetime:
-    """``moment`` as plan.ics writes it: in the plan's zone, but in UTC for the second pass
-    of an hour the clocks repeat, since a local time there means its first pass (RFC 5545,
-    3.3.5) and every reader takes it so."""
-    if moment.fold and moment.utcoffset() != moment.replace(fold=0).utcoffset():
+    """``moment`` as plan.ics writes it: in the plan's zone, but in UTC inside an hour the
+    clocks repeat. RFC 5545 (3.3.5) reads such a local time as its first pass, and icalendar
+    and vobject do, but libical (Evolution) and ICAL.js (Thunderbird) read the second: a UTC
+    time is the same instant to all of them."""
+    if moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset():
         return moment.astimezone(dt.UTC)
     return moment
 
