@@ -246,6 +246,13 @@ def _week_runs(
     run_dates = sorted(by_weekday[w] for w in run_weekdays)
     if race_day is not None:
         race = race_distance if race_distance is not None else Decimal(0)
+        if race > total and options.race_distance is not None:
+            raise SettingError(
+                "race_distance",
+                f"the race ({format_distance(race)} {mileage.unit.word}) is longer than race"
+                f" week's {format_distance(total)} {mileage.unit.word} ({mileage.source}, line"
+                f" {week.line}); give the race's distance or raise the week's total",
+            )
         if race > total:
             raise InvalidRow(
                 mileage.source,
