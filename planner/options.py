@@ -335,8 +335,9 @@ def read_layer(raw: Mapping[str, object], name: Callable[[str], str]) -> Layer:
     for key, read in _READERS.items():
         if raw.get(key) is None:
             continue
-        # click gives --out and --templates as paths; a folder named so is ./default.
-        if isinstance(raw[key], str | Path) and str(raw[key]).strip().lower() == UNSET:
+        # Exactly the word (click gives --out and --templates as paths): a plan can still be
+        # called "Default", and a folder named default be given by its full path.
+        if isinstance(raw[key], str | Path) and str(raw[key]) == UNSET:
             values[key] = None
             continue
         try:

@@ -270,3 +270,18 @@ def test_a_bad_value_is_named_by_its_file_and_key(tmp_path: Path, case: str) -> 
         where = f"{plan}: {where}"
     assert done.output == f"planner: error: {where}\n"
     assert "--" + case.split(" ")[0].replace("_", "-") not in done.output
+
+
+def test_a_member_unsets_a_plan_file_value_the_same_way(plan_file: Path) -> None:
+    """A roster cell or URL parameter "default", through the members module both faces use."""
+    from planner.members import member_settings, read_member
+
+    member = read_member({"pace": "default", "run_days": "default"}, lambda key: key)
+    settings = member_settings(settings_for(plan_file), member)
+    assert (settings.pace, settings.run_days) == (None, None)
+    assert settings.run_time == settings_for(plan_file).run_time  # the rest of the file stays
+
+
+def test_only_the_word_itself_unsets(plan_file: Path) -> None:
+    layer = read_layer({"name": "Default", "out": Path("default ")}, name=str)
+    assert layer.values == {"name": "Default", "out": Path("default ")}
