@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.cli import cli
 from planner.mileage import read_mileage
@@ -408,3 +410,66 @@ def _icaljs(path: Path, body: str, text_properties: tuple[str, ...] = ()) -> obj
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+# Any time around a change --------------------------------------------------------------------
+
+TRANSITIONS = {
+    "America/New_York": [dt.date(2027, 3, 14), dt.date(2027, 11, 7)],
+    "Europe/Berlin": [dt.date(2027, 3, 28), dt.date(2027, 10, 31)],
+    "Australia/Lord_Howe": [dt.date(2027, 4, 4), dt.date(2027, 10, 3)],
+    "Australia/Sydney": [dt.date(2027, 4, 4), dt.date(2027, 10, 3)],
+}
+NIGHT = st.builds(dt.time, st.integers(0, 3), st.sampled_from([0, 10, 25, 30, 45, 55]))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    zone=st.sampled_from(sorted(TRANSITIONS)),
+    which=st.integers(0, 1),
+    days_after=st.integers(0, 6),
+    run_time=NIGHT,
+    long_run_time=NIGHT,
+    bedtime=st.none() | NIGHT,
+)
+def test_any_night_time_around_a_change_reads_back_the_same_and_in_order(
+    routines: RoutineLibrary,
+    zone: str,
+    which: int,
+    days_after: int,
+    run_time: dt.time,
+    long_run_time: dt.time,
+    bedtime: dt.time | None,
+) -> None:
+    """Runs, long runs, strength and bedtime sessions in the small hours of the week of a
+    change: either the build refuses overlapping times (as on any other day), or every event
+    starts before it ends, none overlaps the next, and the parsers agree on every instant."""
+    from planner.build import to_ics
+    from planner.errors import SettingError
+    from planner.mileage import parse_mileage
+
+    mileage = parse_mileage(b"week,miles,long_run\n1,12,5\n2,10,4\n", "night.csv")
+    race_date = TRANSITIONS[zone][which] + dt.timedelta(days=days_after)
+    options = PlanOptions(
+        race_date=race_date,
+        name="Night owl",
+        timezone=zone,
+        run_time=run_time,
+        long_run_time=long_run_time,
+        bedtime=bedtime,
+        remind=1440,
+    )
+    try:
+        plan = build_plan(mileage, options, routines, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    except SettingError as err:
+        assert "choose an earlier" in str(err)
+        return
+    data = to_ics(plan)
+    want = expected(plan)
+    for reader, seen in (
+        ("icalendar", read_icalendar(data, own_vtimezone=True)),
+        ("vobject", read_vobject(data)),
+        ("libical", read_libical(data, zone)),
+    ):
+        assert_same_events(seen, want, reader)
+        _no_overlap(seen, reader)
