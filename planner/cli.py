@@ -209,9 +209,11 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     """Build plan.ics and plan.csv from a weekly MILEAGE csv and a race date, or from a plan
     file (PLAN.toml, see 'planner init'; options given here override it).
 
-    To drop a value the plan file sets, give the option the value 'default' (--pace default,
-    --run-days default, --out default): planner's own default applies. The switches have an
-    off side (--with-runs, --wall, --timed, --no-remind, --no-bedtime).
+    \b
+    To drop a value the plan file sets, give the option the value 'default'
+    (--pace default, --run-days default, --out default): planner's own default
+    applies. The switches have an off side: --with-runs, --wall, --timed,
+    --no-remind, --no-bedtime.
 
     Building into a folder that holds this plan's plan.ics updates it in place: moved and
     changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,

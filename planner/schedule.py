@@ -246,20 +246,13 @@ def _week_runs(
     run_dates = sorted(by_weekday[w] for w in run_weekdays)
     if race_day is not None:
         race = race_distance if race_distance is not None else Decimal(0)
-        if race > total and options.race_distance is not None:
+        if race > total:
+            # Only a race_distance can: the CSV's own long_run is checked against its week.
             raise SettingError(
                 "race_distance",
                 f"the race ({format_distance(race)} {mileage.unit.word}) is longer than race"
                 f" week's {format_distance(total)} {mileage.unit.word} ({mileage.source}, line"
                 f" {week.line}); give the race's distance or raise the week's total",
-            )
-        if race > total:
-            raise InvalidRow(
-                mileage.source,
-                week.line,
-                mileage.unit.word,
-                f"race week has {total} {mileage.unit.word} but the race alone is {race};"
-                " raise the week's total or pass --race-distance",
             )
         others = [d for d in run_dates if d != race_day]
         rest = total - race
@@ -308,12 +301,10 @@ def _run_weekdays(week: Week, mileage: Mileage, options: Settings, long_day: int
         )
         chosen = [long_day, *others[: week.runs - 1]]
     elif week.runs is not None and week.runs > len(chosen):
-        raise InvalidRow(
-            mileage.source,
-            week.line,
-            "runs",
-            f"{week.runs} runs but --run-days lists only {len(chosen)} days;"
-            " add days or lower runs",
+        raise SettingError(
+            "run_days",
+            f"lists {len(chosen)} days, but {mileage.source}, line {week.line} asks for"
+            f" {week.runs} runs; add days or lower that week's runs",
         )
     return chosen
 

@@ -230,6 +230,11 @@ ERRORS = {
         'run_days = ["tue", "thu", "sat"]\nlong_run_day = "sun"',
         "long_run_day: sun is not one of the run days (tue,thu,sat); add it to {file}: run_days",
     ),
+    "run_days for a week's runs": (
+        'run_days = ["sat", "sun"]',
+        "run_days: lists 2 days, but {dir}/weeks.csv, line 4 asks for 4 runs; add days or lower"
+        " that week's runs",
+    ),
     "race_distance for race week": (
         'race_distance = "50"',
         "race_distance: the race (50 miles) is longer than race week's 20 miles "
