@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -160,8 +160,12 @@ def build_plan(
             if options.bedtime is not None:
                 builder.bedtime(plan_week, day)
 
-    sessions = tuple(sorted(builder.sessions, key=_instants))
-    _check_no_overlap(sessions)
+    # Times in one zone compare by the wall clock, which is their order in time unless one is
+    # in the second pass of a repeated hour; only then are they compared as instants (slower).
+    folded = any(s.start.fold or s.end.fold for s in builder.sessions)
+    when = _instants if folded else _wall_times
+    sessions = tuple(sorted(builder.sessions, key=when))
+    _check_no_overlap(sessions, when)
     return Plan(
         name=name,
         timezone=options.timezone,
@@ -410,6 +414,12 @@ class _SessionBuilder:
         self.zone = zone
         self.pace = pace
         self.count = len(weeks)
+        self._unsteady = frozenset(
+            day + k * _DAY
+            for day in _change_days(zone, weeks[0].first_day, weeks[-1].last_day)
+            for k in (-1, 0, 1)
+        )
+        """The days whose clocks change, and the days either side."""
         self.sessions: list[Session] = []
         self.variant = "gentle" if options.gentle_inversion else ""
         self._routine_texts: dict[tuple[Activity, int], _RoutineText] = {}
@@ -420,6 +430,8 @@ class _SessionBuilder:
         """The session ``title`` planned at ``time`` on ``day``: a time the clocks skip means
         the time as far after the gap (RFC 5545), one they show twice its first pass."""
         wall = dt.datetime.combine(day, time, tzinfo=self.zone)
+        if self._steady(day, day):
+            return wall
         # fold=0 reads a skipped time with the offset before the gap: the RFC 5545 instant.
         start = wall.astimezone(dt.UTC).astimezone(self.zone)
         if start.replace(tzinfo=None) != wall.replace(tzinfo=None):
@@ -441,7 +453,24 @@ class _SessionBuilder:
     def _after(self, moment: dt.datetime, length: dt.timedelta) -> dt.datetime:
         """``length`` of real time after ``moment``, in the plan's zone: a session lasts its
         minutes even across a clock change (datetime arithmetic in one zone is wall-clock)."""
+        wall = moment + length
+        first, last = (moment, wall) if length >= dt.timedelta(0) else (wall, moment)
+        if self._steady(first.date(), last.date()):
+            return wall  # no clock change in between: the wall clock is exact
         return (moment.astimezone(dt.UTC) + length).astimezone(self.zone)
+
+    def _steady(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the clocks keep their offset from the day before ``first`` to the day after
+        ``last`` (most days of most plans: then wall-clock arithmetic is exact, and ten times
+        faster than converting each time to UTC and back)."""
+        if not self._unsteady:
+            return True
+        day = first
+        while day <= last:
+            if day in self._unsteady:
+                return False
+            day += _DAY
+        return True
 
     def _add(
         self,
@@ -627,19 +656,43 @@ def _weeks_to_race(weeks: int) -> str:
     return f"{weeks} week{'s' if weeks != 1 else ''} to race"
 
 
+_DAY = dt.timedelta(days=1)
+
+
+def _change_days(zone: ZoneInfo, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+    """The days from ``first`` to ``last`` (and one either side) whose clocks change: the
+    offset at their midnight differs from the next day's. (A zone that changed and changed
+    back within one day would be missed; the tz database has no such day.)"""
+    days = []
+    day = first - _DAY
+    offset = zone.utcoffset(dt.datetime.combine(day, dt.time()))
+    while day <= last + _DAY:
+        following = zone.utcoffset(dt.datetime.combine(day + _DAY, dt.time()))
+        if following != offset:
+            days.append(day)
+        day, offset = day + _DAY, following
+    return tuple(days)
+
+
+def _wall_times(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    return session.start, session.end
+
+
 def _instants(session: Session) -> tuple[dt.datetime, dt.datetime]:
     """A session's start and end as instants: datetimes in one zone compare by their wall
     clock, which puts the second pass of a repeated hour before the first."""
     return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
 
 
-def _check_no_overlap(sessions: Iterable[Session]) -> None:
+def _check_no_overlap(
+    sessions: Iterable[Session], when: Callable[[Session], tuple[dt.datetime, dt.datetime]]
+) -> None:
     previous: Session | None = None
     for session in sessions:
-        start, end = _instants(session)
+        start, end = when(session)
         # The scheduler adds at least a minute to every start; a guard for what it must keep.
         assert start < end, f"{session.title} on {session.start:%a %d %b} ends as it starts"
-        if previous is not None and start < _instants(previous)[1]:
+        if previous is not None and start < when(previous)[1]:
             raise SettingError(
                 None,
                 f"{previous.title} on {previous.start:%a %d %b} ends at {previous.end:%H:%M},"
