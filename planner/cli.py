@@ -168,13 +168,14 @@ def cli(debug: bool) -> None:
     metavar="MIN",
     help="Add a reminder MIN minutes before each event (0: as it starts).",
 )
+@click.option("--no-remind", is_flag=True, help="No reminders, even if the plan file sets remind.")
 @click.option(
     "--yoga-only/--with-runs", help="Leave out the runs; keep the yoga timed around them."
 )
 @click.option("--name", help="The plan's name in your calendar. Default: the CSV's file name.")
 @click.option(
     "--units",
-    type=click.Choice(["mi", "km"]),
+    type=click.Choice(["mi", "km", "default"]),
     help="Unit of per-day (mon..sun) columns. Default: mi. (miles/km columns set it themselves.)",
 )
 @click.option(
@@ -188,6 +189,9 @@ def cli(debug: bool) -> None:
     flag_value="21:30",
     metavar="[HH:MM]",
     help="Add a short legs-up-the-wall every evening (default time 21:30).",
+)
+@click.option(
+    "--no-bedtime", is_flag=True, help="No evening legs-up-the-wall, even if the plan file sets it."
 )
 @click.option(
     "--gentle-inversion/--wall",
@@ -223,6 +227,12 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     """Build plan.ics and plan.csv from a weekly MILEAGE csv and a race date, or from a plan
     file (PLAN.toml, see 'planner init'; options given here override it).
 
+    \b
+    To drop a value the plan file sets, give the option the value 'default'
+    (--pace default, --run-days default, --out default): planner's own default
+    applies. The switches have an off side: --with-runs, --wall, --timed,
+    --no-remind, --no-bedtime.
+
     Building into a folder that holds this plan's plan.ics updates it in place: moved and
     changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,
     so calendars that re-import or subscribe to it follow.
@@ -255,6 +265,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     _summary(built.plan)  # the new plan's own events, not the cancelled ones kept from before
     for line in _away_lines(built.plan, settings):
         click.echo(line)
+    for change in built.plan.clock_changes:
+        click.echo(f"Clock change: {change}.")
     if built.changes is not None:
         click.echo(f"Changes: {built.changes}")
     for line in written:
@@ -268,6 +280,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
 # `planner init` takes every build option (the same objects, so one definition and one help
 # text each) and writes them into a plan file instead of building.
 _NOT_SETTINGS = ("dry_run", "debug")
+_UNSETS = {"no_remind": "remind", "no_bedtime": "bedtime"}
+"""Switches that unset a setting a plan file gives (--no-remind, --no-bedtime)."""
 
 
 @cli.command()
@@ -364,7 +378,7 @@ def _setting_helps() -> dict[str, str]:
 
 def _given(ctx: click.Context) -> Layer:
     """The build options the user typed (not click's defaults), as a layer of typed settings."""
-    from planner.options import read_layer
+    from planner.options import UNSET, read_layer
 
     given = {}
     for param in ctx.command.params:
@@ -373,6 +387,13 @@ def _given(ctx: click.Context) -> Layer:
             continue
         if ctx.get_parameter_source(param.name) not in (None, ParameterSource.DEFAULT):
             given[key] = ctx.params[param.name]
+    for switch, key in _UNSETS.items():
+        if ctx.params.get(switch):
+            if key in given:
+                raise click.UsageError(
+                    f"give --{switch.replace('_', '-')} or {_flag(key)}, not both"
+                )
+            given[key] = UNSET
     return read_layer(given, name=_flag)
 
 

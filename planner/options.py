@@ -420,25 +420,40 @@ class Layer:
     origins: Mapping[str, str]
 
 
-def layered(*layers: Layer, name: Callable[[str], str] = str) -> Settings:
-    """The settings of ``layers`` stacked, lowest first, on planner's defaults; a key that no
-    layer sets keeps its default and is named ``name(key)`` in errors."""
+def layered(
+    *layers: Layer, name: Callable[[str], str] = str, defaults: Layer | None = None
+) -> Settings:
+    """The settings of ``layers`` stacked, lowest first, on planner's defaults (the record's,
+    with ``defaults`` over them: the machine's timezone, say); a key that no layer sets keeps
+    its default and is named ``name(key)`` in errors."""
     named = Settings(origins={key: name(key) for key in (*SETTING_KEYS, "mileage")})
-    return stack(named, *layers)
+    if defaults is not None:
+        named = replace(named, **defaults.values)  # type: ignore[arg-type]
+    return stack(named, *layers, defaults=defaults)
 
 
-def stack(settings: Settings, *layers: Layer) -> Settings:
-    """``settings`` with ``layers`` over them (a member's settings over a plan file's)."""
+def stack(settings: Settings, *layers: Layer, defaults: Layer | None = None) -> Settings:
+    """``settings`` with ``layers`` over them (a member's settings over a plan file's). A
+    value of None unsets the key: back to planner's default (``defaults``', else the record's),
+    whatever the layers below set (``--pace default`` over a plan file's pace)."""
     values: dict[str, object] = {}
     origins = dict(settings.origins)
     for layer in layers:
         values.update(layer.values)
         origins.update(layer.origins)
-    defaults = Settings()
+    record = Settings()
     for key, value in values.items():
         if value is None:  # unset: back to the default
-            values[key] = getattr(defaults, key)
+            if defaults is not None and key in defaults.values:
+                values[key] = defaults.values[key]
+            else:
+                values[key] = getattr(record, key)
     return replace(settings, **values, origins=origins)  # type: ignore[arg-type]
+
+
+UNSET = "default"
+"""The value that unsets a setting a layer below gave (``--pace default``, or a roster cell
+``default``): back to planner's default."""
 
 
 _READERS: dict[str, Callable[[object, str], object]] = {}
@@ -449,10 +464,16 @@ def read_layer(raw: Mapping[str, object], name: Callable[[str], str]) -> Layer:
     them: strings, or TOML's own booleans, numbers, dates, times and lists. ``name(key)``
     is how the face that read them names a setting ("--run-time", "club.toml: run_time");
     a bad value raises InvalidOption worded so. Keys that are not settings are the caller's
-    to report; values of None are left out."""
+    to report; values of None are left out; the text ``default`` unsets the key (None in the
+    layer: back to planner's default, over any layer below)."""
     values: dict[str, object] = {}
     for key, read in _READERS.items():
         if raw.get(key) is None:
+            continue
+        # Exactly the word (click gives --out and --templates as paths): a plan can still be
+        # called "Default", and a folder named default be given by its full path.
+        if isinstance(raw[key], str | Path) and str(raw[key]) == UNSET:
+            values[key] = None
             continue
         try:
             values[key] = read(raw[key], key)

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from planner.model import (
     WEEKDAYS,
     Activity,
     Adjustment,
+    ClockChange,
     Mileage,
     Plan,
     PlanWeek,
@@ -191,8 +192,12 @@ def build_plan(
                     builder.bedtime(plan_week, day)
             day += dt.timedelta(days=1)
 
-    sessions = tuple(sorted(builder.sessions, key=lambda s: (s.start, s.end)))
-    _check_no_overlap(sessions)
+    # Times in one zone compare by the wall clock, which is their order in time unless one is
+    # in the second pass of a repeated hour; only then are they compared as instants (slower).
+    folded = any(s.start.fold or s.end.fold for s in builder.sessions)
+    when = _instants if folded else _wall_times
+    sessions = tuple(sorted(builder.sessions, key=when))
+    _check_no_overlap(sessions, when)
     return Plan(
         name=name,
         timezone=options.timezone,
@@ -206,6 +211,7 @@ def build_plan(
         routine_uses=builder.routine_uses(),
         recovery_days=recovery_days,
         adjustments=tuple(adjustments),
+        clock_changes=() if options.all_day else tuple(builder.clock_changes),
     )
 
 
@@ -351,12 +357,12 @@ def _week_runs(
     if race_day is not None:
         race = race_distance if race_distance is not None else Decimal(0)
         if race > total:
-            raise InvalidRow(
-                mileage.source,
-                week.line,
-                mileage.unit.word,
-                f"race week has {total} {mileage.unit.word} but the race alone is {race};"
-                " raise the week's total or pass --race-distance",
+            # Only a race_distance can: the CSV's own long_run is checked against its week.
+            raise SettingError(
+                "race_distance",
+                f"the race ({format_distance(race)} {mileage.unit.word}) is longer than race"
+                f" week's {format_distance(total)} {mileage.unit.word} ({mileage.source}, line"
+                f" {week.line}); give the race's distance or raise the week's total",
             )
         others = [d for d in run_dates if d != race_day]
         rest = total - race
@@ -405,12 +411,10 @@ def _run_weekdays(week: Week, mileage: Mileage, options: Settings, long_day: int
         )
         chosen = [long_day, *others[: week.runs - 1]]
     elif week.runs is not None and week.runs > len(chosen):
-        raise InvalidRow(
-            mileage.source,
-            week.line,
-            "runs",
-            f"{week.runs} runs but --run-days lists only {len(chosen)} days;"
-            " add days or lower runs",
+        raise SettingError(
+            "run_days",
+            f"lists {len(chosen)} days, but {mileage.source}, line {week.line} asks for"
+            f" {week.runs} runs; add days or lower that week's runs",
         )
     return chosen
 
@@ -517,13 +521,63 @@ class _SessionBuilder:
         self.zone = zone
         self.pace = pace
         self.count = len(weeks)
+        self._unsteady = frozenset(
+            day + k * _DAY
+            for day in _change_days(zone, weeks[0].first_day, weeks[-1].last_day)
+            for k in (-1, 0, 1)
+        )
+        """The days whose clocks change, and the days either side."""
         self.sessions: list[Session] = []
         self.variant = "gentle" if options.gentle_inversion else ""
         self._routine_texts: dict[tuple[Activity, int], _RoutineText] = {}
         self.weeks_by_routine: dict[tuple[Activity, int], set[int]] = {}
+        self.clock_changes: list[ClockChange] = []
 
-    def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
-        return dt.datetime.combine(day, time, tzinfo=self.zone)
+    def _at(self, day: dt.date, time: dt.time, title: str) -> dt.datetime:
+        """The session ``title`` planned at ``time`` on ``day``: a time the clocks skip means
+        the time as far after the gap (RFC 5545), one they show twice its first pass."""
+        wall = dt.datetime.combine(day, time, tzinfo=self.zone)
+        if self._steady(day, day):
+            return wall
+        # fold=0 reads a skipped time with the offset before the gap: the RFC 5545 instant.
+        start = wall.astimezone(dt.UTC).astimezone(self.zone)
+        if start.replace(tzinfo=None) != wall.replace(tzinfo=None):
+            shift = start.replace(tzinfo=None) - wall.replace(tzinfo=None)
+            self.clock_changes.append(
+                ClockChange(title, wall.replace(tzinfo=None), start, shift, skipped=True)
+            )
+        else:
+            second = wall.replace(fold=1)
+            offset, second_offset = wall.utcoffset(), second.utcoffset()
+            if offset is not None and second_offset is not None and offset != second_offset:
+                self.clock_changes.append(
+                    ClockChange(
+                        title, wall.replace(tzinfo=None), start, offset - second_offset, False
+                    )
+                )
+        return start
+
+    def _after(self, moment: dt.datetime, length: dt.timedelta) -> dt.datetime:
+        """``length`` of real time after ``moment``, in the plan's zone: a session lasts its
+        minutes even across a clock change (datetime arithmetic in one zone is wall-clock)."""
+        wall = moment + length
+        first, last = (moment, wall) if length >= dt.timedelta(0) else (wall, moment)
+        if self._steady(first.date(), last.date()):
+            return wall  # no clock change in between: the wall clock is exact
+        return (moment.astimezone(dt.UTC) + length).astimezone(self.zone)
+
+    def _steady(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the clocks keep their offset from the day before ``first`` to the day after
+        ``last`` (most days of most plans: then wall-clock arithmetic is exact, and ten times
+        faster than converting each time to UTC and back)."""
+        if not self._unsteady:
+            return True
+        day = first
+        while day <= last:
+            if day in self._unsteady:
+                return False
+            day += _DAY
+        return True
 
     def _add(
         self,
@@ -575,8 +629,8 @@ class _SessionBuilder:
         text = self._routine_text(activity, level)
         if start is None:
             assert end is not None
-            start = end - text.length
-        end = start + text.length
+            start = self._after(end, -text.length)
+        end = self._after(start, text.length)
         self._add(
             week,
             day,
@@ -638,16 +692,17 @@ class _SessionBuilder:
         self, week: PlanWeek, day: dt.date, activity: Activity, distance: Decimal | None
     ) -> None:
         times = self.options.run_time if activity is Activity.RUN else self.options.long_run_time
-        start = self._at(day, time_on(times, day.weekday()))
+        time = time_on(times, day.weekday())
         minutes = (
             int((distance * self.pace).to_integral_value(ROUND_HALF_UP))
             if distance is not None
             else int(UNTIMED_RACE.total_seconds() // 60)
         )
-        end = start + dt.timedelta(minutes=max(minutes, 1))
+        title, description, compact, details = self._run_text(week, activity, distance, minutes)
+        start = self._at(day, time, title)
+        end = self._after(start, dt.timedelta(minutes=max(minutes, 1)))
         self._yoga(week, day, Activity.PRE_RUN_ACTIVATION, end=start)
         if not self.options.yoga_only:
-            title, description, compact, details = self._run_text(week, activity, distance, minutes)
             self._add(
                 week,
                 day,
@@ -662,7 +717,7 @@ class _SessionBuilder:
             )
         recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=end)
         if activity in (Activity.LONG_RUN, Activity.RACE):
-            self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=recovered + REFUEL)
+            self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=self._after(recovered, REFUEL))
 
     def _run_text(
         self, week: PlanWeek, activity: Activity, distance: Decimal | None, minutes: int
@@ -696,26 +751,23 @@ class _SessionBuilder:
         return title, "\n".join(lines) + self._footer(week), compact.lstrip("\n"), details
 
     def strength_day(self, week: PlanWeek, day: dt.date, level: int) -> None:
-        self._yoga(
-            week,
-            day,
-            Activity.BACKSIDE_STRENGTH,
-            start=self._at(day, time_on(self.options.run_time, day.weekday())),
-            level=level,
-        )
+        title = self._routine_text(Activity.BACKSIDE_STRENGTH, level).title
+        start = self._at(day, time_on(self.options.run_time, day.weekday()), title)
+        self._yoga(week, day, Activity.BACKSIDE_STRENGTH, start=start, level=level)
 
     def recovery_day(self, week: PlanWeek, day: dt.date) -> None:
         """A day after the race: the post-run recovery at the day's run time, then, after
         time to eat, legs up the wall (or its gentle variant); no run and no strength."""
-        start = self._at(day, time_on(self.options.run_time, day.weekday()))
+        title = self._routine_text(Activity.POST_RUN_RECOVERY, 1).title
+        start = self._at(day, time_on(self.options.run_time, day.weekday()), title)
         recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=start)
-        self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=recovered + REFUEL)
+        self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=self._after(recovered, REFUEL))
 
     def bedtime(self, week: PlanWeek, day: dt.date) -> None:
         assert self.options.bedtime is not None
-        self._yoga(
-            week, day, Activity.BEDTIME_LEGS_UP_THE_WALL, start=self._at(day, self.options.bedtime)
-        )
+        title = self._routine_text(Activity.BEDTIME_LEGS_UP_THE_WALL, 1).title
+        start = self._at(day, self.options.bedtime, title)
+        self._yoga(week, day, Activity.BEDTIME_LEGS_UP_THE_WALL, start=start)
 
 
 def _weeks_to_race(weeks: int) -> str:
@@ -726,10 +778,43 @@ def _weeks_to_race(weeks: int) -> str:
     return f"{weeks} week{'s' if weeks != 1 else ''} to race"
 
 
-def _check_no_overlap(sessions: Iterable[Session]) -> None:
+_DAY = dt.timedelta(days=1)
+
+
+def _change_days(zone: ZoneInfo, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+    """The days from ``first`` to ``last`` (and one either side) whose clocks change: the
+    offset at their midnight differs from the next day's. (A zone that changed and changed
+    back within one day would be missed; the tz database has no such day.)"""
+    days = []
+    day = first - _DAY
+    offset = zone.utcoffset(dt.datetime.combine(day, dt.time()))
+    while day <= last + _DAY:
+        following = zone.utcoffset(dt.datetime.combine(day + _DAY, dt.time()))
+        if following != offset:
+            days.append(day)
+        day, offset = day + _DAY, following
+    return tuple(days)
+
+
+def _wall_times(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    return session.start, session.end
+
+
+def _instants(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    """A session's start and end as instants: datetimes in one zone compare by their wall
+    clock, which puts the second pass of a repeated hour before the first."""
+    return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
+
+
+def _check_no_overlap(
+    sessions: Iterable[Session], when: Callable[[Session], tuple[dt.datetime, dt.datetime]]
+) -> None:
     previous: Session | None = None
     for session in sessions:
-        if previous is not None and session.start < previous.end:
+        start, end = when(session)
+        # The scheduler adds at least a minute to every start; a guard for what it must keep.
+        assert start < end, f"{session.title} on {session.start:%a %d %b} ends as it starts"
+        if previous is not None and start < when(previous)[1]:
             raise SettingError(
                 None,
                 f"{previous.title} on {previous.start:%a %d %b} ends at {previous.end:%H:%M},"

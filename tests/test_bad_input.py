@@ -361,7 +361,7 @@ CASES = [
     ),
     Case(
         "bad units",
-        "Invalid value for '--units': 'miles' is not one of 'mi', 'km'."
+        "Invalid value for '--units': 'miles' is not one of 'mi', 'km', 'default'."
         " (see 'planner build --help')",
         args=("--units", "miles"),
     ),

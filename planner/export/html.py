@@ -202,7 +202,8 @@ def week_rows(plan: Plan, sessions: Sequence[Session]) -> Iterable[WeekRow]:
 
 
 def _by_start(session: Session) -> tuple[dt.datetime, dt.datetime]:
-    return session.start, session.end
+    # As instants: in one zone, times compare by the wall clock, wrong across a clock change.
+    return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
 
 
 def _entry(session: Session) -> Entry:
