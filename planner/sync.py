@@ -29,8 +29,9 @@ import hashlib
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,8 @@ few at a time make a first sync several times faster; a local server gains nothi
 
 PASSWORD_VARIABLE = "PLANNER_CALDAV_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
+_LOCKED_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+"""Seconds to wait before writing again after a 423 Locked."""
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 _DAV = "{DAV:}"
@@ -300,6 +303,8 @@ def find_calendar(client: DAVClient, url: str, name: str, *, create: bool) -> Ca
             " server's CalDAV address or one calendar's own address",
             where="--url",
         ) from None
+    except Exception as err:  # the network, as in _request
+        raise _network_error(err, url, client) from None
     return Calendar(url=_folder(str(made.url)), name=name)
 
 
@@ -483,32 +488,35 @@ def _send(client: DAVClient, writes: Sequence[Write]) -> Iterator[tuple[Write, s
     requests not yet sent."""
     done = 0
     pool = ThreadPoolExecutor(PARALLEL_WRITES, thread_name_prefix="planner-sync")
-    stop = threading.Event()
+    writers = _Writers()
     try:
         pending: set[Future[str | None]] = set()
         futures: dict[Future[str | None], Write] = {}
         queue = iter(writes)
         for write in _take(queue, PARALLEL_WRITES * 2):
-            future = pool.submit(_write, client, write, stop)
+            future = pool.submit(_write, client, write, writers)
             futures[future] = write
             pending.add(future)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            failed = [future for future in finished if future.exception() is not None]
             for future in finished:
-                outcome = future.result()  # raises the first failure
-                done += 1
-                yield futures.pop(future), outcome
+                if future.exception() is None:
+                    done += 1
+                    yield futures.pop(future), future.result()
+            if failed:
+                failed[0].result()  # raises it
             for write in _take(queue, len(finished)):
-                future = pool.submit(_write, client, write, stop)
+                future = pool.submit(_write, client, write, writers)
                 futures[future] = write
                 pending.add(future)
     except ServerError as err:
-        stop.set()
+        writers.stop.set()
         raise SyncInterrupted(
-            f"{err} ({done} of {len(writes)} changes made; run planner sync again to finish)"
+            f"{err} ({done} of {len(writes)} changes confirmed; run planner sync again to finish)"
         ) from None
     except BaseException:  # Ctrl-C and the like: send nothing more, and let it through
-        stop.set()
+        writers.stop.set()
         raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -518,10 +526,33 @@ def _take(queue: Iterator[Write], count: int) -> list[Write]:
     return [write for _, write in zip(range(count), queue, strict=False)]
 
 
-def _write(client: DAVClient, write: Write, stop: threading.Event) -> str | None:
-    if stop.is_set():
-        return None
-    response = _request(client, write.href, write.method, write.body, write.headers)
+class _Writers:
+    """What the threads that send the writes share."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        """Set when the sync fails or is interrupted: send nothing more."""
+        self.one_at_a_time = threading.Event()
+        """Set at the first 423 Locked: the server wants one write at a time."""
+        self.turn = threading.Lock()
+
+
+def _write(client: DAVClient, write: Write, writers: _Writers) -> str | None:
+    for pause in (*_LOCKED_RETRIES, None):
+        if writers.stop.is_set():
+            return None
+        if writers.one_at_a_time.is_set():
+            with writers.turn:
+                response = _request(client, write.href, write.method, write.body, write.headers)
+        else:
+            response = _request(client, write.href, write.method, write.body, write.headers)
+        if response.status != 423 or pause is None:
+            break
+        # Locked: another of our writes holds the calendar (Xandikos commits each write to
+        # git and turns a concurrent one away). From now on the writes go one at a time, and
+        # this one again: each write is safe to repeat.
+        writers.one_at_a_time.set()
+        time.sleep(pause)
     if response.status == 412:
         return write.href  # changed since the listing: the next sync sees it as it is now
     if write.method == "DELETE" and response.status == 404:
@@ -589,7 +620,7 @@ def _network_error(err: Exception, url: str, client: DAVClient) -> Exception:
     ):
         return PlanError(f"no server named {host!r}; check the address", where="--url")
     if re.search(r"SSL|certificate|CERTIFICATE", text):
-        reason = re.search(r"certificate verify failed: ([^)\]'\"]+)", text)
+        reason = re.search(r"certificate verify failed: ([^()\]'\"]+)", text)
         why = f" ({reason[1].strip()})" if reason else ""
         if client.ssl_verify_cert is not True:
             return PlanError(
@@ -606,6 +637,8 @@ def _network_error(err: Exception, url: str, client: DAVClient) -> Exception:
             f"{host} did not answer within {client.timeout:g} s; try again later, or raise"
             " --timeout"
         )
+    if re.search(r"closed connection|[Rr]eset|[Aa]borted|[Bb]roken pipe|Disconnected", text):
+        return ServerError(f"the connection to {host} broke off")
     if re.search(r"[Rr]efused", text):
         return ServerError(f"{host} refused the connection; check the server is up and the port")
     return ServerError(f"the connection to {host} failed ({type(err).__name__})")

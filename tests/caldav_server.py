@@ -111,8 +111,17 @@ def split_calendar(data: bytes) -> dict[str, bytes]:
 
 
 @contextlib.contextmanager
-def radicale_server(folder: Path) -> Iterator[RadicaleServer]:
-    """Run Radicale with storage in ``folder`` until the block ends."""
+def radicale_server(
+    folder: Path,
+    *,
+    password: str | None = None,
+    tls: tuple[Path, Path] | None = None,
+) -> Iterator[RadicaleServer]:
+    """Run Radicale with storage in ``folder`` until the block ends.
+
+    With ``password``, Radicale checks logins against an htpasswd file that holds USER with
+    that password (as a real deployment does) instead of taking anyone; with ``tls`` (the
+    certificate and key files, PEM), it serves https:// only."""
     folder.mkdir(parents=True, exist_ok=True)
     # Radicale fsyncs every write; in a RAM-backed folder that costs nothing, so the tests
     # take seconds however busy the disk is.
@@ -121,11 +130,20 @@ def radicale_server(folder: Path) -> Iterator[RadicaleServer]:
     storage = Path(tempfile.mkdtemp(prefix="planner-radicale-", dir=shm)) if in_memory else None
     port = _free_port()
     config = folder / "config"
+    auth = "type = none\n"
+    if password is not None:
+        users = folder / "users"
+        users.write_text(f"{USER}:{password}\n", encoding="utf-8")
+        # delay: Radicale holds back each failed login a second by default, against guessing.
+        auth = f"type = htpasswd\nhtpasswd_filename = {users}\nhtpasswd_encryption = plain\n"
+        auth += "delay = 0\n"
+    ssl = f"ssl = True\ncertificate = {tls[0]}\nkey = {tls[1]}\n" if tls else ""
     config.write_text(
         "[server]\n"
         f"hosts = 127.0.0.1:{port}\n"
+        f"{ssl}"
         "[auth]\n"
-        "type = none\n"
+        f"{auth}"
         "[rights]\n"
         "type = owner_write\n"
         "[storage]\n"
@@ -144,9 +162,13 @@ def radicale_server(folder: Path) -> Iterator[RadicaleServer]:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    server = RadicaleServer(f"http://127.0.0.1:{port}/", folder, log)
+    scheme = "https" if tls else "http"
+    server = RadicaleServer(f"{scheme}://127.0.0.1:{port}/", folder, log)
     try:
-        _wait_until_up(server, process)
+        if tls:
+            _wait_for_port(port, process, log)
+        else:
+            _wait_until_up(server, process)
         yield server
     finally:
         process.terminate()
@@ -189,3 +211,51 @@ def _wait_until_up(server: RadicaleServer, process: subprocess.Popen[bytes]) -> 
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     raise AssertionError(f"radicale did not answer on {server.url} in {START_TIMEOUT:.0f} s")
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until something listens on the port (for servers that speak TLS only)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listened on port {port} in {START_TIMEOUT:.0f} s")
+
+
+@dataclass(frozen=True)
+class XandikosServer:
+    url: str
+    """http://127.0.0.1:PORT/; the user's calendars are under /user/calendars/."""
+    folder: Path
+
+
+@contextlib.contextmanager
+def xandikos_server(folder: Path) -> Iterator[XandikosServer]:
+    """Run Xandikos (a second CalDAV server, git-backed, with its own reading of the RFCs)
+    with storage in ``folder`` until the block ends. It has no logins of its own (it expects a
+    proxy in front for that), so any user name and password get in."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    log = folder / "xandikos.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "xandikos", "serve", "--directory", str(folder / "data"),
+             "--defaults", "--listen-address", "127.0.0.1", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        _wait_for_port(port, process, log)
+        yield XandikosServer(f"http://127.0.0.1:{port}/", folder)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

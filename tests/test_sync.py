@@ -1,0 +1,459 @@
+"""`planner sync` against real CalDAV servers on 127.0.0.1: Radicale with htpasswd logins
+(and once with TLS), and Xandikos, a second server with its own reading of the RFCs.
+
+What the servers hold is read back with the caldav library; writes are counted by a small
+proxy in front of the server (tests/http_proxy.py), which can also cut a sync off mid-way.
+One server of each kind serves the whole module; each test syncs into calendars of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import caldav
+import pytest
+from click.testing import CliRunner, Result
+from icalendar import Calendar, Event
+
+from planner.cli import cli
+from planner.sync import is_plain_http_elsewhere
+from tests.caldav_server import USER, radicale_server, xandikos_server
+from tests.http_proxy import HttpProxy
+
+PASSWORD = "correct horse battery"
+NAME = "Spring 5K"
+LONG = "week,miles,long_run,runs\n1,8,5,2\n2,6,3.1,2\n"
+SHORT = "week,miles,long_run,runs\n1,6,3.1,2\n"  # LONG without its first week
+ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpProxy]:
+    """Radicale that lets in USER with PASSWORD only, behind a counting proxy."""
+    folder = tmp_path_factory.mktemp("radicale-sync")
+    with radicale_server(folder, password=PASSWORD) as server, HttpProxy(server.url) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def xandikos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpProxy]:
+    folder = tmp_path_factory.mktemp("xandikos")
+    with xandikos_server(folder) as server, HttpProxy(server.url) as proxy:
+        yield proxy
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def server(request: pytest.FixtureRequest) -> HttpProxy:
+    proxy: HttpProxy = request.getfixturevalue(request.param)
+    proxy.reset()
+    return proxy
+
+
+@pytest.fixture
+def proxy(radicale: HttpProxy) -> HttpProxy:
+    radicale.reset()
+    return radicale
+
+
+def build(tmp_path: Path, csv_text: str, race_date: str, name: str = NAME) -> Path:
+    tmp_path.mkdir(exist_ok=True)
+    mileage = tmp_path / "mileage.csv"
+    mileage.write_text(csv_text)
+    out = tmp_path / "plan"
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(mileage), "--race-date", race_date, "--timezone", "Europe/Berlin",
+         "--name", name, "--out", str(out)],
+        env=ENV,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def sync(url: str, plan: Path, *args: str, password: str | None = PASSWORD) -> Result:
+    env = {"PLANNER_CALDAV_PASSWORD": password}
+    return CliRunner().invoke(
+        cli, ["sync", str(plan), "--url", url, "--user", USER, *args], env=env
+    )
+
+
+def fresh_calendar() -> str:
+    return f"Plan calendar {next(_names)}"
+
+
+def calendar_of(url: str, name: str) -> Any:
+    client = caldav.DAVClient(url=url, username=USER, password=PASSWORD)
+    (calendar,) = [c for c in client.principal().calendars() if c.get_display_name() == name]
+    return calendar
+
+
+Held = dict[str, tuple[dt.datetime, dt.datetime, str]]
+
+
+def held(calendar: Any) -> Held:
+    """UID -> (start, end, title) of every event on the server, read with caldav; asserts
+    that no UID is there twice."""
+    events = [Calendar.from_ical(obj.data).walk("VEVENT")[0] for obj in calendar.events()]
+    uids = [str(e["UID"]) for e in events]
+    assert len(uids) == len(set(uids)), "a UID is on the server twice"
+    return {str(e["UID"]): (e["DTSTART"].dt, e["DTEND"].dt, str(e["SUMMARY"])) for e in events}
+
+
+def planned(plan: Path) -> Held:
+    """The same, for the events plan.ics holds active (not cancelled)."""
+    events = Calendar.from_ical((plan / "plan.ics").read_bytes()).walk("VEVENT")
+    return {
+        str(e["UID"]): (e["DTSTART"].dt, e["DTEND"].dt, str(e["SUMMARY"]))
+        for e in events
+        if str(e.get("STATUS", "")) != "CANCELLED"
+    }
+
+
+def summary_line(result: Result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()[0]
+
+
+def test_first_sync_puts_exactly_the_plan_on_the_server(server: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    result = sync(server.url, plan, "--calendar", name)
+    calendar = calendar_of(server.url, name)
+    expected = planned(plan)
+    assert len(expected) == 16  # 2 runs + 2 x (pre, post) + 2 strength + legs up, twice
+    assert summary_line(result) == (
+        f"Synced {NAME!r} into {name!r} ({calendar.url}): created 16, updated 0, removed 0,"
+        " unchanged 0."
+    )
+    assert held(calendar) == expected
+    assert server.methods["PUT"] == 16
+    assert server.methods["MKCALENDAR"] == 1
+
+
+def test_a_second_sync_with_nothing_changed_writes_nothing(
+    server: HttpProxy, tmp_path: Path
+) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    assert sync(server.url, plan, "--calendar", name).exit_code == 0
+    server.reset()
+    result = sync(server.url, plan, "--calendar", name)
+    calendar = calendar_of(server.url, name)
+    assert (
+        summary_line(result)
+        == f"Calendar {name!r} ({calendar.url}) is up to date: 16 events unchanged."
+    )
+    assert result.output.count("\n") == 1
+    assert server.writes() == 0
+    assert server.methods["REPORT"] == 1  # one listing, not a request per event
+    # A rebuild with the same inputs (a new DTSTAMP, with SOURCE_DATE_EPOCH unset) changes
+    # nothing a calendar shows: still no writes.
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path / "mileage.csv"), "--race-date", "2027-04-18", "--timezone",
+              "Europe/Berlin", "--name", NAME, "--out", str(plan)],
+        env={"SOURCE_DATE_EPOCH": "1790003600"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    server.reset()
+    assert "is up to date" in summary_line(sync(server.url, plan, "--calendar", name))
+    assert server.writes() == 0
+
+
+def test_a_moved_race_date_moves_the_same_events(server: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    assert sync(server.url, plan, "--calendar", name).exit_code == 0
+    calendar = calendar_of(server.url, name)
+    before = held(calendar)
+
+    build(tmp_path, LONG, "2027-05-02")
+    server.reset()
+    result = sync(server.url, plan, "--calendar", name)
+    assert summary_line(result) == (
+        f"Synced {NAME!r} into {name!r} ({calendar.url}): created 0, updated 16, removed 0,"
+        " unchanged 0."
+    )
+    after = held(calendar)
+    assert after == planned(plan)
+    assert set(after) == set(before)  # the same UIDs, nothing added
+    for uid, (start, end, title) in after.items():
+        assert (start - before[uid][0], end - before[uid][1]) == (dt.timedelta(days=14),) * 2
+        assert title == before[uid][2]
+    # One PUT each; Xandikos turns away a write while it commits another (423 Locked), and
+    # those are sent again.
+    assert server.methods["PUT"] >= 16
+    assert server.writes() == server.methods["PUT"]
+
+
+def test_a_shorter_plan_removes_the_dropped_events(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    assert sync(proxy.url, plan, "--calendar", name).exit_code == 0
+    long_uids = set(planned(plan))
+
+    build(tmp_path, SHORT, "2027-04-18")  # keeps week 1's events in plan.ics, cancelled
+    calendar = calendar_of(proxy.url, name)
+    dropped = long_uids - set(planned(plan))
+    # Week 1 held 9 events (its strength days among them); week 2's 7 stay at their times
+    # but their descriptions now say "Week 1 of 1".
+    assert len(dropped) == 9
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert summary_line(result) == (
+        f"Synced {NAME!r} into {name!r} ({calendar.url}): created 0, updated 7, removed 9,"
+        " unchanged 0."
+    )
+    assert held(calendar) == planned(plan)
+    assert proxy.methods["DELETE"] == 9
+
+    # The longer plan again brings them back, as new events.
+    build(tmp_path, LONG, "2027-04-18")
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert "created 9, updated 7, removed 0, unchanged 0." in summary_line(result)
+    assert held(calendar) == planned(plan)
+
+
+def test_events_planner_did_not_write_are_untouched(proxy: HttpProxy, tmp_path: Path) -> None:
+    name = fresh_calendar()
+    plan = build(tmp_path / "a", LONG, "2027-04-18")
+    other = build(tmp_path / "b", SHORT, "2027-04-25", name="Autumn 10K")
+    assert sync(proxy.url, plan, "--calendar", name).exit_code == 0
+    assert sync(proxy.url, other, "--calendar", name).exit_code == 0
+    calendar = calendar_of(proxy.url, name)
+    dentist = Event()
+    dentist.add("uid", "dentist-2027@example.com")
+    dentist.add("dtstamp", dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    dentist.add("dtstart", dt.datetime(2027, 4, 13, 9, 0, tzinfo=dt.UTC))
+    dentist.add("dtend", dt.datetime(2027, 4, 13, 10, 0, tzinfo=dt.UTC))
+    dentist.add("summary", "Dentist")
+    wrapper = Calendar()
+    wrapper.add("prodid", "-//test//EN")
+    wrapper.add("version", "2.0")
+    wrapper.add_component(dentist)
+    calendar.add_event(wrapper.to_ical().decode())
+
+    def others() -> dict[str, tuple[str, str]]:
+        return {
+            str(Calendar.from_ical(o.data).walk("VEVENT")[0]["UID"]): (str(o.url), o.data)
+            for o in calendar.events()
+            if "spring-5k" not in o.data
+        }
+
+    untouched = others()
+    assert len(untouched) == 1 + len(planned(other))
+    # A moved and shortened first plan: its own events change, nothing else does.
+    build(tmp_path / "a", SHORT, "2027-05-02")
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert "created 0, updated 7, removed 9, unchanged 0." in summary_line(result)
+    assert others() == untouched
+    assert {uid for uid in held(calendar) if "spring-5k" in uid} == set(planned(plan))
+
+
+def test_an_event_edited_in_the_calendar_is_kept_and_reported(
+    proxy: HttpProxy, tmp_path: Path
+) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    assert sync(proxy.url, plan, "--calendar", name).exit_code == 0
+    calendar = calendar_of(proxy.url, name)
+    (long_run,) = [o for o in calendar.events() if "-long-run-t7@" in o.data]
+    # The runner moves Sunday's long run to Saturday afternoon, as a calendar app would save
+    # it: the whole event back, with their change (and a SEQUENCE one higher).
+    edited = Calendar.from_ical(long_run.data)
+    event = edited.walk("VEVENT")[0]
+    uid = str(event["UID"])
+    start = dt.datetime(2027, 4, 10, 15, 0, tzinfo=event["DTSTART"].dt.tzinfo)
+    length = event["DTEND"].dt - event["DTSTART"].dt
+    event["DTSTART"].dt = start
+    event["DTEND"].dt = start + length
+    event["SEQUENCE"] = 1
+    long_run.data = edited.to_ical().decode()
+    long_run.save(increase_seqno=False)
+
+    build(tmp_path, LONG, "2027-05-02")  # the race moves: the plan moves that long run too
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "Kept 1 event(s) as you edited them in your calendar; delete one there and sync again"
+        " to get the plan's version back:",
+        "  Sat 10 Apr 2027 15:00  Long run 5 mi",
+    ]
+    assert "created 0, updated 15, removed 0, unchanged 0." in summary_line(result)
+    now = held(calendar)
+    assert now[uid][0] == start  # as the runner left it
+    expected = planned(plan)
+    assert {k: v for k, v in now.items() if k != uid} == {
+        k: v for k, v in expected.items() if k != uid
+    }
+
+    # Deleted in the calendar, it comes back as the plan has it.
+    (long_run,) = [o for o in calendar.events() if uid in o.data]
+    long_run.delete()
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert "created 1, updated 0, removed 0, unchanged 15." in summary_line(result)
+    assert held(calendar) == expected
+
+
+def test_a_dry_run_says_what_would_change_and_writes_nothing(
+    proxy: HttpProxy, tmp_path: Path
+) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    result = sync(proxy.url, plan, "--calendar", name, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"Would sync {NAME!r} into {name!r} ({proxy.url}{USER}/) (the calendar would be"
+        " created): created 16, updated 0, removed 0, unchanged 0; dry run.\n"
+    )
+    assert proxy.writes() == 0
+    assert sync(proxy.url, plan, "--calendar", name).exit_code == 0
+    build(tmp_path, SHORT, "2027-05-02")
+    proxy.reset()
+    result = sync(proxy.url, plan, "--calendar", name, "--dry-run")
+    calendar = calendar_of(proxy.url, name)
+    assert result.output == (
+        f"Would sync {NAME!r} into {name!r} ({calendar.url}): created 0, updated 7,"
+        " removed 9, unchanged 0; dry run.\n"
+    )
+    assert proxy.writes() == 0
+
+
+def test_a_sync_cut_off_mid_way_is_completed_by_the_next(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    # MKCALENDAR and 5 PUTs get through; the next PUT reaches the server, but the connection
+    # breaks before its answer comes back, and so do the writes after it.
+    proxy.cut_after_writes = 6
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert result.exit_code == 1, result.output
+    (line,) = result.output.splitlines()
+    host = proxy.url.split("/")[2]
+    done = re.fullmatch(
+        f"planner: error: the connection to {re.escape(host)} broke off"
+        r" \((\d+) of 16 changes confirmed; run planner sync again to finish\)",
+        line,
+    )
+    assert done is not None, line
+    calendar = calendar_of(proxy.url, name)
+    partly = held(calendar)
+    # The five PUTs let through are stored, maybe more: the server may have stored those whose
+    # answer never came back.
+    assert 5 <= len(partly) < 16
+    assert int(done[1]) <= len(partly)
+
+    proxy.reset()
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert summary_line(result).endswith(
+        f"created {16 - len(partly)}, updated 0, removed 0, unchanged {len(partly)}."
+    )
+    assert held(calendar) == planned(plan)
+    assert "is up to date" in summary_line(sync(proxy.url, plan, "--calendar", name))
+
+
+def test_a_wrong_password_is_one_line_and_exit_2(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    result = sync(proxy.url, plan, password="wrong horse")
+    assert result.exit_code == 2
+    host = proxy.url.split("/")[2]
+    assert result.output == (
+        f"planner: error: login: {host} did not accept the user name and password (401);"
+        " check --user and the password (an app-specific one for iCloud)\n"
+    )
+    assert proxy.writes() == 0
+
+
+def test_the_password_comes_from_netrc(
+    proxy: HttpProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    netrc = tmp_path / ".netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {USER} password {PASSWORD.replace(' ', '_')}\n")
+    netrc.chmod(0o600)
+    result = CliRunner().invoke(cli, ["sync", str(plan), "--url", proxy.url])
+    assert result.exit_code == 2  # netrc's password (with underscores) is not the right one
+    assert "did not accept the user name and password" in result.output
+    netrc.write_text(f'machine 127.0.0.1 login {USER} password "{PASSWORD}"\n')
+    result = CliRunner().invoke(cli, ["sync", str(plan), "--url", proxy.url, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Would sync {NAME!r} into {NAME!r}")
+
+
+def test_no_password_anywhere_says_where_to_put_one(
+    proxy: HttpProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    result = CliRunner().invoke(cli, ["sync", str(plan), "--url", proxy.url, "--user", USER])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"planner: error: login: no password for {USER} on 127.0.0.1: set"
+        f" PLANNER_CALDAV_PASSWORD, store it with 'keyring set 127.0.0.1 {USER}', or add it"
+        " to ~/.netrc\n"
+    )
+    assert proxy.methods.total() == 0
+
+
+def test_errors_about_the_address_and_the_network(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    result = sync(proxy.url + "no/such/place/", plan)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"planner: error: --url: nothing at {proxy.url}no/such/place/ (404 Not Found); give"
+        " your server's CalDAV address\n"
+    )
+    # Nothing listens on a port just closed.
+    with HttpProxy(proxy.url) as gone:
+        url = gone.url
+    result = sync(url, plan)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"planner: error: {url.split('/')[2]} refused the connection; check the server is up"
+        " and the port\n"
+    )
+    # A server that has stopped answering.
+    proxy.hold = True
+    result = sync(proxy.url, plan, "--timeout", "1")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"planner: error: {proxy.url.split('/')[2]} did not answer within 1 s; try again"
+        " later, or raise --timeout\n"
+    )
+
+
+def test_tls_is_verified_and_a_private_authority_can_be_named(tmp_path: Path) -> None:
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    plan = build(tmp_path, LONG, "2027-04-18")
+    with radicale_server(tmp_path / "tls", password=PASSWORD, tls=(certificate, key)) as server:
+        assert server.url.startswith("https://127.0.0.1:")
+        result = sync(server.url, plan)
+        assert result.exit_code == 2
+        assert result.output.startswith("planner: error: --url: 127.0.0.1:"), result.output
+        assert result.output.endswith(
+            "'s certificate is not trusted (self-signed certificate); if the server uses a"
+            " private certificate authority, pass its certificate with --ca-bundle FILE\n"
+        ), result.output
+        result = sync(server.url, plan, "--ca-bundle", str(certificate))
+        assert summary_line(result).endswith("created 16, updated 0, removed 0, unchanged 0.")
+
+
+def test_plain_http_is_flagged_for_other_machines_only() -> None:
+    assert is_plain_http_elsewhere("http://cal.example.com/dav/")
+    assert is_plain_http_elsewhere("http://192.168.1.20:5232/")
+    assert not is_plain_http_elsewhere("https://cal.example.com/dav/")
+    assert not is_plain_http_elsewhere("http://localhost:5232/")
+    assert not is_plain_http_elsewhere("http://127.0.0.1:5232/")
+    assert not is_plain_http_elsewhere("http://[::1]:5232/")
