@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
+import queue
 import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,6 @@ PASSWORD_VARIABLE = "PLANNER_CALDAV_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
 _LOCKED_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 """Seconds to wait before writing again after a 423 Locked."""
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 _DAV = "{DAV:}"
 _CALDAV = "{urn:ietf:params:xml:ns:caldav}"
@@ -484,46 +484,47 @@ def _count(summary: Summary, write: Write) -> None:
 
 def _send(client: DAVClient, writes: Sequence[Write]) -> Iterator[tuple[Write, str | None]]:
     """Send the writes, a few at a time, yielding each as it completes (with the href of a
-    conflict, else None). Stops at the first failure, and at Ctrl-C without waiting for the
-    requests not yet sent."""
-    done = 0
-    pool = ThreadPoolExecutor(PARALLEL_WRITES, thread_name_prefix="planner-sync")
+    conflict, else None). Stops at the first failure, and at Ctrl-C, sending nothing more.
+
+    The senders are daemon threads: a runner who presses Ctrl-C, or a sync that failed, need
+    not wait for the answers still on their way (at most PARALLEL_WRITES, each of which the
+    next sync finds done or not done)."""
     writers = _Writers()
+    for write in writes:
+        writers.todo.put(write)
+    senders = [
+        threading.Thread(target=_sender, args=(client, writers), daemon=True, name="planner-sync")
+        for _ in range(min(PARALLEL_WRITES, len(writes)))
+    ]
+    for sender in senders:
+        sender.start()
+    done = 0
     try:
-        pending: set[Future[str | None]] = set()
-        futures: dict[Future[str | None], Write] = {}
-        queue = iter(writes)
-        for write in _take(queue, PARALLEL_WRITES * 2):
-            future = pool.submit(_write, client, write, writers)
-            futures[future] = write
-            pending.add(future)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            failed = [future for future in finished if future.exception() is not None]
-            for future in finished:
-                if future.exception() is None:
-                    done += 1
-                    yield futures.pop(future), future.result()
-            if failed:
-                failed[0].result()  # raises it
-            for write in _take(queue, len(finished)):
-                future = pool.submit(_write, client, write, writers)
-                futures[future] = write
-                pending.add(future)
+        for _ in writes:
+            write, outcome = writers.done.get()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            done += 1
+            yield write, outcome
     except ServerError as err:
-        writers.stop.set()
         raise SyncInterrupted(
             f"{err} ({done} of {len(writes)} changes confirmed; run planner sync again to finish)"
         ) from None
-    except BaseException:  # Ctrl-C and the like: send nothing more, and let it through
+    finally:  # on Ctrl-C too: send nothing more
         writers.stop.set()
-        raise
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _take(queue: Iterator[Write], count: int) -> list[Write]:
-    return [write for _, write in zip(range(count), queue, strict=False)]
+def _sender(client: DAVClient, writers: _Writers) -> None:
+    while not writers.stop.is_set():
+        try:
+            write = writers.todo.get_nowait()
+        except queue.Empty:
+            return
+        try:
+            outcome: str | BaseException | None = _write(client, write, writers)
+        except BaseException as err:  # handed to the main thread, which raises it
+            outcome = err
+        writers.done.put((write, outcome))
 
 
 class _Writers:
@@ -535,6 +536,8 @@ class _Writers:
         self.one_at_a_time = threading.Event()
         """Set at the first 423 Locked: the server wants one write at a time."""
         self.turn = threading.Lock()
+        self.todo: queue.SimpleQueue[Write] = queue.SimpleQueue()
+        self.done: queue.SimpleQueue[tuple[Write, str | BaseException | None]] = queue.SimpleQueue()
 
 
 def _write(client: DAVClient, write: Write, writers: _Writers) -> str | None:
@@ -686,4 +689,9 @@ def is_plain_http_elsewhere(url: str) -> bool:
     """An http:// address of another machine: the password and plan would cross unencrypted."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    return parts.scheme == "http" and host not in LOCAL_HOSTS and not host.endswith(".localhost")
+    if parts.scheme != "http" or host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name
+        return True

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +26,7 @@ from click.testing import CliRunner, Result
 from icalendar import Calendar, Event
 
 from planner.cli import cli
-from planner.sync import is_plain_http_elsewhere
+from planner.sync import fingerprint, is_plain_http_elsewhere, plan_events
 from tests.caldav_server import USER, radicale_server, xandikos_server
 from tests.http_proxy import HttpProxy
 
@@ -218,6 +222,13 @@ def test_a_shorter_plan_removes_the_dropped_events(proxy: HttpProxy, tmp_path: P
     assert "created 9, updated 7, removed 0, unchanged 0." in summary_line(result)
     assert held(calendar) == planned(plan)
 
+    # The short plan built afresh in another folder holds no cancelled events at all: the
+    # plan's events it doesn't hold go all the same.
+    fresh = build(tmp_path / "elsewhere", SHORT, "2027-04-18")
+    result = sync(proxy.url, fresh, "--calendar", name)
+    assert "created 0, updated 7, removed 9, unchanged 0." in summary_line(result)
+    assert held(calendar) == planned(fresh)
+
 
 def test_events_planner_did_not_write_are_untouched(proxy: HttpProxy, tmp_path: Path) -> None:
     name = fresh_calendar()
@@ -300,6 +311,20 @@ def test_an_event_edited_in_the_calendar_is_kept_and_reported(
     assert held(calendar) == expected
 
 
+def test_the_url_may_be_the_calendar_itself(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    client = caldav.DAVClient(url=proxy.url, username=USER, password=PASSWORD)
+    calendar = client.principal().make_calendar(name="Training", cal_id="training")
+    url = str(calendar.url)
+    assert url == f"{proxy.url}{USER}/training/"
+    result = sync(url.rstrip("/"), plan)  # with or without its trailing slash
+    assert summary_line(result) == (
+        f"Synced {NAME!r} into 'Training' ({url}): created 16, updated 0, removed 0, unchanged 0."
+    )
+    assert held(calendar) == planned(plan)
+    assert [c.get_display_name() for c in client.principal().calendars()].count(NAME) == 0
+
+
 def test_a_dry_run_says_what_would_change_and_writes_nothing(
     proxy: HttpProxy, tmp_path: Path
 ) -> None:
@@ -354,6 +379,45 @@ def test_a_sync_cut_off_mid_way_is_completed_by_the_next(proxy: HttpProxy, tmp_p
     )
     assert held(calendar) == planned(plan)
     assert "is up to date" in summary_line(sync(proxy.url, plan, "--calendar", name))
+
+
+def test_a_sync_stopped_with_ctrl_c_is_completed_by_the_next(
+    proxy: HttpProxy, tmp_path: Path
+) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    command = [sys.executable, "-m", "planner", "sync", str(plan), "--url", proxy.url,
+               "--user", USER, "--calendar", name, "--timeout", "3"]  # fmt: skip
+    env = {**os.environ, "PLANNER_CALDAV_PASSWORD": PASSWORD}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        # MKCALENDAR and 5 PUTs sent: with 4 writes at a time, the 5th went once one of
+        # the first 4 was answered, so the sync is under way.
+        while proxy.writes() < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proxy.hold = True  # the server seems to stall; the runner presses Ctrl-C
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 1
+    assert out == b""
+    assert err == (
+        b"planner: error: sync interrupted; run planner sync again to finish (nothing is"
+        b" duplicated)\n"
+    )
+    proxy.reset()
+    calendar = calendar_of(proxy.url, name)
+    partly = held(calendar)
+    assert 1 <= len(partly) < 16
+    result = sync(proxy.url, plan, "--calendar", name)
+    assert summary_line(result).endswith(
+        f"created {16 - len(partly)}, updated 0, removed 0, unchanged {len(partly)}."
+    )
+    assert held(calendar) == planned(plan)
 
 
 def test_a_wrong_password_is_one_line_and_exit_2(proxy: HttpProxy, tmp_path: Path) -> None:
@@ -457,3 +521,43 @@ def test_plain_http_is_flagged_for_other_machines_only() -> None:
     assert not is_plain_http_elsewhere("http://localhost:5232/")
     assert not is_plain_http_elsewhere("http://127.0.0.1:5232/")
     assert not is_plain_http_elsewhere("http://[::1]:5232/")
+    assert not is_plain_http_elsewhere("http://127.0.0.2:5232/")
+    assert not is_plain_http_elsewhere("http://calendar.localhost/")
+
+
+def test_the_fingerprint_reads_values_not_bytes(tmp_path: Path) -> None:
+    """What servers and calendar apps do to an event without the runner changing it leaves
+    its fingerprint as it was; a change the runner sees changes it."""
+    plan = build(tmp_path, LONG, "2027-04-18")
+    (event,) = [
+        e
+        for e in Calendar.from_ical((plan / "plan.ics").read_bytes()).walk("VEVENT")
+        if "-long-run-t7@" in str(e["UID"])
+    ]
+    original = fingerprint(event)
+    events = plan_events((plan / "plan.ics").read_bytes(), "plan.ics").events
+    assert original == next(e for e in events if e.uid == str(event["UID"])).fingerprint
+
+    def changed(text: str) -> str:
+        wrapper = Calendar.from_ical(text)
+        return fingerprint(wrapper.walk("VEVENT")[0])
+
+    stored = Calendar()
+    stored.add_component(event)
+    as_served = stored.to_ical().decode()
+    # Refolded with LF line ends, another spelling of the same instant, a higher SEQUENCE,
+    # an app's own properties and an acknowledged reminder: the same event to the runner.
+    same = as_served.replace("\r\n", "\n").replace("\n ", "")
+    berlin = event["DTSTART"].dt
+    utc = berlin.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    same = re.sub(r"DTSTART;TZID=Europe/Berlin:\d{8}T\d{6}", f"DTSTART:{utc}", same)
+    same = same.replace("SEQUENCE:0", "SEQUENCE:3")
+    same = same.replace("END:VEVENT", "X-MOZ-LASTACK:20270101T000000Z\nEND:VEVENT")
+    assert "DTSTART:" in same and "SEQUENCE:3" in same
+    assert changed(same) == original
+    # What the runner would notice: another time, title or text.
+    later = berlin + dt.timedelta(hours=1)
+    moved = as_served.replace(berlin.strftime("%Y%m%dT%H%M%S"), later.strftime("%Y%m%dT%H%M%S"))
+    assert changed(moved) != original
+    assert changed(as_served.replace("SUMMARY:Long run", "SUMMARY:Long run with Anna")) != original
+    assert changed(as_served.replace("DESCRIPTION:", "DESCRIPTION:Bring gels. ")) != original
