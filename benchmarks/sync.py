@@ -12,8 +12,8 @@ The server is Radicale on 127.0.0.1 with htpasswd logins and its storage in /dev
 (tests/caldav_server.py), as in the tests. Beside them, the floor: a process that only
 imports what the sync imports. Figures are medians over the rounds; spread is half the
 interquartile range. *planner's own CPU* is the user + system time of the planner process
-alone (getrusage of the reaped child): the rest of the wall time is the server's work and the waits for it, and a
-busy shared machine disturbs it much less than the wall time.
+alone (getrusage of the reaped child): the rest of the wall time is the server's work and
+the waits for it. A busy shared machine disturbs it much less than the wall time.
 """
 
 from __future__ import annotations
