@@ -482,8 +482,7 @@ def sync(
     # The caldav library logs its own oddities and warnings; the command reports in one line.
     logging.getLogger("caldav").addHandler(logging.NullHandler())
     logging.getLogger("caldav").propagate = False
-    if "://" not in url:
-        url = "https://" + url
+    url = caldav_sync.server_url(url)
     if caldav_sync.is_plain_http_elsewhere(url):
         _say(
             "warning",

@@ -685,6 +685,26 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.rpartition("@")[2] or url
 
 
+def server_url(given: str) -> str:
+    """The --url as the runner typed it, checked; https:// when they gave only a host."""
+    url = given.strip()
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError:
+        raise PlanError(
+            f"{given!r} has a port that is not a number up to 65535", where="--url"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PlanError(
+            f"expected an https:// address such as https://caldav.icloud.com/, found {given!r}",
+            where="--url",
+        )
+    return url
+
+
 def is_plain_http_elsewhere(url: str) -> bool:
     """An http:// address of another machine: the password and plan would cross unencrypted."""
     parts = urlsplit(url)

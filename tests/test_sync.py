@@ -473,6 +473,14 @@ def test_errors_about_the_address_and_the_network(proxy: HttpProxy, tmp_path: Pa
         f"planner: error: --url: nothing at {proxy.url}no/such/place/ (404 Not Found); give"
         " your server's CalDAV address\n"
     )
+    for url, message in [
+        ("http://127.0.0.1:99999/", "'http://127.0.0.1:99999/' has a port that is not a number"
+         " up to 65535"),
+        ("ftp://127.0.0.1/", "expected an https:// address such as https://caldav.icloud.com/,"
+         " found 'ftp://127.0.0.1/'"),
+    ]:  # fmt: skip
+        result = sync(url, plan)
+        assert (result.exit_code, result.output) == (2, f"planner: error: --url: {message}\n")
     # Nothing listens on a port just closed.
     with HttpProxy(proxy.url) as gone:
         url = gone.url
