@@ -482,7 +482,7 @@ def sync(
     # The caldav library logs its own oddities and warnings; the command reports in one line.
     logging.getLogger("caldav").addHandler(logging.NullHandler())
     logging.getLogger("caldav").propagate = False
-    url = caldav_sync.server_url(url)
+    url, user_in_url = caldav_sync.server_url(url)
     if caldav_sync.is_plain_http_elsewhere(url):
         _say(
             "warning",
@@ -491,7 +491,7 @@ def sync(
         )
     events = caldav_sync.read_plan(plan)
     name = calendar_name or events.name
-    user, password = _caldav_login(url, user)
+    user, password = _caldav_login(url, user or user_in_url)
     stderr_is_tty = sys.stderr.isatty()
     bar: Any = None
 
@@ -554,14 +554,12 @@ def sync(
 def _caldav_login(url: str, user: str | None) -> tuple[str | None, str | None]:
     """The user name and password for the server: never an option, never printed or kept."""
     import netrc
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import urlsplit
 
     from planner import sync as caldav_sync
     from planner.errors import InvalidOption
 
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    user = user or (unquote(parts.username) if parts.username else None)
+    host = urlsplit(url).hostname or ""
     password = os.environ.get(caldav_sync.PASSWORD_VARIABLE) or None
     if password is None and user is not None:
         try:

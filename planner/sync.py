@@ -129,14 +129,18 @@ def plan_events(data: bytes, source: str) -> PlanEvents:
     head = re.sub(r"^METHOD:[^\r]*\r\n", "", head, flags=re.MULTILINE)
     blocks = {}
     for block in rest.split("BEGIN:VEVENT\r\n"):
-        event = block[: block.index("END:VEVENT\r\n")]
+        event, end, _ = block.partition("END:VEVENT\r\n")
         uid = re.search(r"^UID:(.*)$", event.replace("\r\n ", ""), re.MULTILINE)
-        if uid is not None:
+        if end and uid is not None:
             blocks[uid[1].strip()] = event
     events = []
     for session in plan.sessions:
+        if session.uid not in blocks or session.uid not in parsed:
+            raise PlanError(f"event {session.uid} is not as planner writes it", where=source)
         mark = fingerprint(parsed[session.uid])
-        event = blocks[session.uid] + f"X-PLANNER-HASH:{mark}\r\n"
+        # An event's own properties come before its reminders (RFC 5545 3.6.1).
+        own, alarm, alarms = blocks[session.uid].partition("BEGIN:VALARM\r\n")
+        event = f"{own}X-PLANNER-HASH:{mark}\r\n{alarm}{alarms}"
         body = f"{head}BEGIN:VEVENT\r\n{event}END:VEVENT\r\nEND:VCALENDAR\r\n"
         events.append(
             PlannedEvent(
@@ -685,8 +689,9 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.rpartition("@")[2] or url
 
 
-def server_url(given: str) -> str:
-    """The --url as the runner typed it, checked; https:// when they gave only a host."""
+def server_url(given: str) -> tuple[str, str | None]:
+    """The --url as the runner typed it, checked, without a user name (returned beside it);
+    https:// when they gave only a host."""
     url = given.strip()
     if "://" not in url:
         url = "https://" + url
@@ -702,7 +707,15 @@ def server_url(given: str) -> str:
             f"expected an https:// address such as https://caldav.icloud.com/, found {given!r}",
             where="--url",
         )
-    return url
+    if parts.password is not None:
+        # Not echoed back: the address holds a password.
+        raise PlanError(
+            "holds a password; leave it out of the address and give it as the README's"
+            " 'Sync into your own calendar' says (PLANNER_CALDAV_PASSWORD, keyring, ~/.netrc)",
+            where="--url",
+        )
+    user = unquote(parts.username) if parts.username else None
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl(), user
 
 
 def is_plain_http_elsewhere(url: str) -> bool:

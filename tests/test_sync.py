@@ -12,6 +12,7 @@ import datetime as dt
 import ipaddress
 import itertools
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -35,7 +36,6 @@ PASSWORD = "correct horse battery"
 NAME = "Spring 5K"
 LONG = "week,miles,long_run,runs\n1,8,5,2\n2,6,3.1,2\n"
 SHORT = "week,miles,long_run,runs\n1,6,3.1,2\n"  # LONG without its first week
-ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
 _names = itertools.count(1)
 
 
@@ -67,7 +67,10 @@ def proxy(radicale: HttpProxy) -> HttpProxy:
     return radicale
 
 
-def build(tmp_path: Path, csv_text: str, race_date: str, name: str = NAME) -> Path:
+def build(
+    tmp_path: Path, csv_text: str, race_date: str, name: str = NAME, clock: str = "1790000000"
+) -> Path:
+    """Build into tmp_path/plan, at the clock reading given (seconds since 1970)."""
     tmp_path.mkdir(exist_ok=True)
     mileage = tmp_path / "mileage.csv"
     mileage.write_text(csv_text)
@@ -75,8 +78,8 @@ def build(tmp_path: Path, csv_text: str, race_date: str, name: str = NAME) -> Pa
     result = CliRunner().invoke(
         cli,
         ["build", str(mileage), "--race-date", race_date, "--timezone", "Europe/Berlin",
-         "--name", name, "--out", str(out)],
-        env=ENV,
+         "--name", name, "--remind", "10", "--out", str(out)],
+        env={"SOURCE_DATE_EPOCH": clock},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return out
@@ -99,26 +102,27 @@ def calendar_of(url: str, name: str) -> Any:
     return calendar
 
 
-Held = dict[str, tuple[dt.datetime, dt.datetime, str]]
+Held = dict[str, tuple[dt.datetime, dt.datetime, str, list[dt.timedelta]]]
 
 
 def held(calendar: Any) -> Held:
-    """UID -> (start, end, title) of every event on the server, read with caldav; asserts
-    that no UID is there twice."""
+    """UID -> (start, end, title, reminders) of every event on the server, read with caldav;
+    asserts that no UID is there twice."""
     events = [Calendar.from_ical(obj.data).walk("VEVENT")[0] for obj in calendar.events()]
     uids = [str(e["UID"]) for e in events]
     assert len(uids) == len(set(uids)), "a UID is on the server twice"
-    return {str(e["UID"]): (e["DTSTART"].dt, e["DTEND"].dt, str(e["SUMMARY"])) for e in events}
+    return {str(e["UID"]): _seen(e) for e in events}
 
 
 def planned(plan: Path) -> Held:
     """The same, for the events plan.ics holds active (not cancelled)."""
     events = Calendar.from_ical((plan / "plan.ics").read_bytes()).walk("VEVENT")
-    return {
-        str(e["UID"]): (e["DTSTART"].dt, e["DTEND"].dt, str(e["SUMMARY"]))
-        for e in events
-        if str(e.get("STATUS", "")) != "CANCELLED"
-    }
+    return {str(e["UID"]): _seen(e) for e in events if str(e.get("STATUS", "")) != "CANCELLED"}
+
+
+def _seen(event: Any) -> tuple[dt.datetime, dt.datetime, str, list[dt.timedelta]]:
+    triggers = [alarm["TRIGGER"].dt for alarm in event.walk("VALARM")]
+    return event["DTSTART"].dt, event["DTEND"].dt, str(event["SUMMARY"]), triggers
 
 
 def summary_line(result: Result) -> str:
@@ -133,6 +137,9 @@ def test_first_sync_puts_exactly_the_plan_on_the_server(server: HttpProxy, tmp_p
     calendar = calendar_of(server.url, name)
     expected = planned(plan)
     assert len(expected) == 16  # 2 runs + 2 x (pre, post) + 2 strength + legs up, twice
+    assert {str(reminders) for *_, reminders in expected.values()} == {
+        "[datetime.timedelta(days=-1, seconds=85800)]"  # 10 minutes before
+    }
     assert summary_line(result) == (
         f"Synced {NAME!r} into {name!r} ({calendar.url}): created 16, updated 0, removed 0,"
         " unchanged 0."
@@ -158,14 +165,10 @@ def test_a_second_sync_with_nothing_changed_writes_nothing(
     assert result.output.count("\n") == 1
     assert server.writes() == 0
     assert server.methods["REPORT"] == 1  # one listing, not a request per event
-    # A rebuild with the same inputs (a new DTSTAMP, with SOURCE_DATE_EPOCH unset) changes
+    # A rebuild with the same inputs an hour later (a new DTSTAMP in every event) changes
     # nothing a calendar shows: still no writes.
-    result = CliRunner().invoke(
-        cli, ["build", str(tmp_path / "mileage.csv"), "--race-date", "2027-04-18", "--timezone",
-              "Europe/Berlin", "--name", NAME, "--out", str(plan)],
-        env={"SOURCE_DATE_EPOCH": "1790003600"},
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    build(tmp_path, LONG, "2027-04-18", clock="1790003600")
+    assert b"DTSTAMP:20260921T151320Z" in (plan / "plan.ics").read_bytes()  # was 141320Z
     server.reset()
     assert "is up to date" in summary_line(sync(server.url, plan, "--calendar", name))
     assert server.writes() == 0
@@ -188,9 +191,9 @@ def test_a_moved_race_date_moves_the_same_events(server: HttpProxy, tmp_path: Pa
     after = held(calendar)
     assert after == planned(plan)
     assert set(after) == set(before)  # the same UIDs, nothing added
-    for uid, (start, end, title) in after.items():
+    for uid, (start, end, title, reminders) in after.items():
         assert (start - before[uid][0], end - before[uid][1]) == (dt.timedelta(days=14),) * 2
-        assert title == before[uid][2]
+        assert (title, reminders) == before[uid][2:]
     # One PUT each; Xandikos turns away a write while it commits another (423 Locked), and
     # those are sent again.
     assert server.methods["PUT"] >= 16
@@ -421,6 +424,36 @@ def test_a_sync_stopped_with_ctrl_c_is_completed_by_the_next(
     assert held(calendar) == planned(plan)
 
 
+def test_a_terminal_gets_a_progress_bar(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    name = fresh_calendar()
+    command = [sys.executable, "-m", "planner", "sync", str(plan), "--url", proxy.url,
+               "--user", USER, "--calendar", name]  # fmt: skip
+    env = {**os.environ, "PLANNER_CALDAV_PASSWORD": PASSWORD, "COLUMNS": "80"}
+    terminal, its_end = pty.openpty()
+    try:
+        result = subprocess.run(
+            command, env=env, stdout=subprocess.PIPE, stderr=its_end, timeout=60
+        )
+        os.close(its_end)
+        shown = b""
+        while chunk := _read_or_nothing(terminal):
+            shown += chunk
+    finally:
+        os.close(terminal)
+    assert result.returncode == 0
+    assert result.stdout.decode().startswith(f"Synced {NAME!r} into {name!r}")
+    assert b"Syncing" in shown
+    assert b"16/16" in shown or b"100%" in shown, shown
+
+
+def _read_or_nothing(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # the other end is closed
+        return b""
+
+
 def test_a_wrong_password_is_one_line_and_exit_2(proxy: HttpProxy, tmp_path: Path) -> None:
     plan = build(tmp_path, LONG, "2027-04-18")
     result = sync(proxy.url, plan, password="wrong horse")
@@ -448,6 +481,17 @@ def test_the_password_comes_from_netrc(
     result = CliRunner().invoke(cli, ["sync", str(plan), "--url", proxy.url, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Would sync {NAME!r} into {NAME!r}")
+
+
+def test_the_user_name_may_be_in_the_address(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    url = proxy.url.replace("http://", f"http://{USER}@")
+    password = {"PLANNER_CALDAV_PASSWORD": PASSWORD}
+    result = CliRunner().invoke(cli, ["sync", str(plan), "--url", url, "--dry-run"], env=password)
+    assert result.output == (
+        f"Would sync {NAME!r} into {NAME!r} ({proxy.url}{USER}/) (the calendar would be"
+        " created): created 16, updated 0, removed 0, unchanged 0; dry run.\n"
+    )
 
 
 def test_no_password_anywhere_says_where_to_put_one(
@@ -479,6 +523,9 @@ def test_errors_about_the_address_and_the_network(proxy: HttpProxy, tmp_path: Pa
          " up to 65535"),
         ("ftp://127.0.0.1/", "expected an https:// address such as https://caldav.icloud.com/,"
          " found 'ftp://127.0.0.1/'"),
+        (f"http://{USER}:{PASSWORD}@127.0.0.1/", "holds a password; leave it out of the address"
+         " and give it as the README's 'Sync into your own calendar' says"
+         " (PLANNER_CALDAV_PASSWORD, keyring, ~/.netrc)"),
     ]:  # fmt: skip
         result = sync(url, plan)
         assert (result.exit_code, result.output) == (2, f"planner: error: --url: {message}\n")
