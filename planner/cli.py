@@ -432,14 +432,18 @@ def routines_show(library: RoutineLibrary, name: str, level: int, gentle: bool) 
 @click.option(
     "--url",
     required=True,
+    metavar="URL",
     help="Your server's CalDAV address (e.g. https://caldav.icloud.com/), or one calendar's own.",
 )
-@click.option("--user", help="User name on the server. Default: from the URL or ~/.netrc.")
+@click.option(
+    "--user", metavar="NAME", help="User name on the server. Default: from the URL or ~/.netrc."
+)
 @click.option(
     "--calendar",
     "calendar_name",
     metavar="NAME",
-    help="The calendar to write into, made if missing. Default: the plan's name.",
+    help="The calendar to write into, made if missing. Default: the plan's name."
+    " (Not needed when --url is a calendar's own address.)",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Say what would change in the calendar; write nothing."

@@ -424,6 +424,8 @@ def compare(plan: PlanEvents, held: Sequence[HeldEvent], calendar: Calendar) -> 
         if event.cancelled:
             if there is not None and there.plan == plan.name:
                 _remove(summary, there)
+            elif there is not None:  # planner's marks gone: the runner's own copy now
+                summary.kept.append(there)
             continue
         if there is None:
             summary.writes.append(

@@ -28,7 +28,8 @@ from click.testing import CliRunner, Result
 from icalendar import Calendar, Event
 
 from planner.cli import cli
-from planner.sync import fingerprint, is_plain_http_elsewhere, plan_events
+from planner.sync import Calendar as SyncCalendar
+from planner.sync import HeldEvent, compare, fingerprint, is_plain_http_elsewhere, plan_events
 from tests.caldav_server import USER, radicale_server, xandikos_server
 from tests.http_proxy import HttpProxy
 
@@ -649,3 +650,55 @@ def test_the_fingerprint_reads_values_not_bytes(tmp_path: Path) -> None:
     assert changed(moved) != original
     assert changed(as_served.replace("SUMMARY:Long run", "SUMMARY:Long run with Anna")) != original
     assert changed(as_served.replace("DESCRIPTION:", "DESCRIPTION:Bring gels. ")) != original
+
+
+def test_what_a_sync_would_do_with_each_kind_of_event(tmp_path: Path) -> None:
+    """compare() on its own: the plan's events against what a listing could hold."""
+    plan = build(tmp_path, LONG, "2027-04-18")
+    build(tmp_path, SHORT, "2027-04-18")  # week 1's 9 events stay in plan.ics, cancelled
+    events = plan_events((plan / "plan.ics").read_bytes(), "plan.ics")
+    active = [e for e in events.events if not e.cancelled]
+    cancelled = [e for e in events.events if e.cancelled]
+    assert (len(active), len(cancelled)) == (7, 9)
+    target = SyncCalendar(url="http://127.0.0.1:1/cal/", name="Plan")
+
+    def there(event: Any, plan_name: str = NAME, stored: str | None = None, now: str = "") -> Any:
+        return HeldEvent(
+            href=f"{target.url}{event.uid}.ics", etag='"1"', uid=event.uid, plan=plan_name,
+            stored=event.fingerprint if stored is None else stored,
+            fingerprint=now or event.fingerprint, title=event.title, start=event.start,
+        )  # fmt: skip
+
+    other_plan = HeldEvent(f"{target.url}x.ics", '"2"', "x@planner", "Autumn 10K", "a", "a", "",
+                           None)  # fmt: skip
+    foreign = HeldEvent(f"{target.url}y.ics", '"3"', "dentist@example.com", "", "", "", "", None)
+    held_events = [
+        there(active[0]),  # as planner wrote it: unchanged
+        there(active[1], stored="an older fingerprint", now="an older fingerprint"),  # update
+        there(active[2], now="the runner's"),  # edited in the calendar: kept
+        there(active[3], plan_name="", stored=""),  # the plan's UID without planner's marks
+        there(active[4], stored=""),  # planner's marks but no fingerprint: read as it is
+        there(cancelled[0]),  # cancelled by a rebuild: removed
+        there(cancelled[1], now="the runner's"),  # cancelled but edited: kept
+        there(cancelled[2], plan_name="", stored=""),  # cancelled, marks gone: kept
+        other_plan,
+        foreign,
+    ]
+    summary = compare(events, held_events, target)
+    writes = {(w.kind, w.href.rsplit("/", 1)[1]) for w in summary.writes}
+    assert writes == {
+        ("updated", f"{active[1].uid}.ics"),
+        ("removed", f"{cancelled[0].uid}.ics"),
+        ("created", f"{active[5].uid}.ics"),
+        ("created", f"{active[6].uid}.ics"),
+    }
+    assert summary.unchanged == 2  # active[0] and active[4]
+    assert {e.uid for e in summary.kept} == {
+        active[2].uid, active[3].uid, cancelled[1].uid, cancelled[2].uid
+    }  # fmt: skip
+    assert len(summary.kept) == 4
+    update = next(w for w in summary.writes if w.kind == "updated")
+    assert update.headers["If-Match"] == '"1"'
+    create = next(w for w in summary.writes if w.kind == "created")
+    assert create.headers["If-None-Match"] == "*"
+    assert create.href == f"{target.url}{active[5].uid}.ics"
