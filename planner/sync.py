@@ -292,22 +292,27 @@ def find_calendar(client: DAVClient, url: str, name: str, *, create: bool) -> Ca
                 return Calendar(url=_folder(str(calendar.url)), name=name)
         if not create:
             return Calendar(url=_folder(str(home.url)), name=name, exists=False)
-        made = home.make_calendar(name=name)
     except error.AuthorizationError as err:
         raise _refused(err, name) from None
-    except error.MkcalendarError as err:
-        raise PlanError(
-            f"the server would not create a calendar named {name!r} ({err.reason});"
-            " create it in your calendar app, then sync with --calendar and its name",
-            where="--calendar",
-        ) from None
     except error.DAVError as err:
+        detail = f"answered {err.status}" if err.status else type(err).__name__
         raise PlanError(
-            f"found no calendars from {url} ({type(err).__name__}: {err.reason}); give your"
-            " server's CalDAV address or one calendar's own address",
+            f"found no calendars for this user from {url} ({detail}); give your server's"
+            " CalDAV address or one calendar's own address",
             where="--url",
         ) from None
     except Exception as err:  # the network, as in _request
+        raise _network_error(err, url, client) from None
+    try:
+        made = home.make_calendar(name=name)
+    except (error.AuthorizationError, error.MkcalendarError) as err:
+        reason = "403 Forbidden" if err.status == 403 else err.reason
+        raise PlanError(
+            f"the server would not create a calendar named {name!r} ({reason}); create it in"
+            " your calendar app, then sync again",
+            where="--calendar",
+        ) from None
+    except Exception as err:
         raise _network_error(err, url, client) from None
     return Calendar(url=_folder(str(made.url)), name=name)
 
@@ -552,9 +557,9 @@ def _write(client: DAVClient, write: Write, writers: _Writers) -> str | None:
             return None
         if writers.one_at_a_time.is_set():
             with writers.turn:
-                response = _request(client, write.href, write.method, write.body, write.headers)
+                response = _send_one(client, write)
         else:
-            response = _request(client, write.href, write.method, write.body, write.headers)
+            response = _send_one(client, write)
         if response.status != 423 or pause is None:
             break
         # Locked: another of our writes holds the calendar (Xandikos commits each write to
@@ -569,12 +574,32 @@ def _write(client: DAVClient, write: Write, writers: _Writers) -> str | None:
     if response.status >= 400:
         detail = _status(response)
         if 400 <= response.status < 500:
+            hint = ""
+            if write.kind == "created" and response.status in (400, 409):
+                hint = (
+                    "; if this event was in the calendar before, empty the calendar's trash bin"
+                    " (Nextcloud keeps deleted events there) and sync again"
+                )
             raise PlanError(
-                f"the server refused to {_verb(write)} {unquote(write.href)} ({detail})",
+                f"the server refused to {_verb(write)} {unquote(write.href)} ({detail}){hint}",
                 where="--calendar",
             )
         raise ServerError(f"the server failed to {_verb(write)} {unquote(write.href)} ({detail})")
     return None
+
+
+def _send_one(client: DAVClient, write: Write) -> Any:
+    return _request(
+        client, write.href, write.method, write.body, write.headers, forbidden=_read_only
+    )
+
+
+def _read_only() -> PlanError:
+    return PlanError(
+        "the server does not let this user change events in this calendar (403 Forbidden);"
+        " sync into a calendar of your own, or one shared with you to edit",
+        where="--calendar",
+    )
 
 
 def _verb(write: Write) -> str:
@@ -590,14 +615,18 @@ def _request(
     method: str,
     body: str | bytes,
     headers: dict[str, str],
+    *,
+    forbidden: Callable[[], PlanError] | None = None,
 ) -> Any:
     """One request; the failures a runner can act on become PlanError (exit 2), the others
-    ServerError (exit 1)."""
+    ServerError (exit 1). ``forbidden`` is what a 403 means here."""
     from caldav.lib import error
 
     try:
         return client.request(url, method, body, headers)  # type: ignore[arg-type]
     except error.AuthorizationError as err:
+        if forbidden is not None and err.status == 403:
+            raise forbidden() from None
         raise _refused(err, "") from None
     except error.RateLimitError:
         raise ServerError(f"{_host(url)} asks to slow down (429); try again later") from None
@@ -607,11 +636,16 @@ def _request(
 
 def _refused(err: Any, calendar: str) -> Exception:
     if getattr(err, "status", None) == 403:
-        target = f"calendar {calendar!r}" if calendar else "that"
+        if calendar:
+            return PlanError(
+                f"the server does not let this user look for calendar {calendar!r}"
+                " (403 Forbidden); check the address and that the account is yours",
+                where="--calendar",
+            )
         return PlanError(
-            f"the server does not allow this user to write {target} (403 Forbidden);"
-            " check the address and that the calendar is yours",
-            where="--calendar" if calendar else "--url",
+            f"the server does not let this user read {err.url} (403 Forbidden); check the"
+            " address and that the calendar is yours",
+            where="--url",
         )
     return PlanError(
         f"{_host(str(err.url or ''))} did not accept the user name and password (401);"

@@ -116,12 +116,16 @@ def radicale_server(
     *,
     password: str | None = None,
     tls: tuple[Path, Path] | None = None,
+    rights: str | None = None,
+    more_users: dict[str, str] | None = None,
 ) -> Iterator[RadicaleServer]:
     """Run Radicale with storage in ``folder`` until the block ends.
 
     With ``password``, Radicale checks logins against an htpasswd file that holds USER with
     that password (as a real deployment does) instead of taking anyone; with ``tls`` (the
-    certificate and key files, PEM), it serves https:// only."""
+    certificate and key files, PEM), it serves https:// only; ``rights`` is the text of a
+    Radicale rights file, instead of "each user owns and writes their own collections", and
+    ``more_users`` more logins (name -> password) beside USER's."""
     folder.mkdir(parents=True, exist_ok=True)
     # Radicale fsyncs every write; in a RAM-backed folder that costs nothing, so the tests
     # take seconds however busy the disk is.
@@ -133,10 +137,15 @@ def radicale_server(
     auth = "type = none\n"
     if password is not None:
         users = folder / "users"
-        users.write_text(f"{USER}:{password}\n", encoding="utf-8")
+        logins = {USER: password, **(more_users or {})}
+        users.write_text("".join(f"{u}:{p}\n" for u, p in logins.items()), encoding="utf-8")
         # delay: Radicale holds back each failed login a second by default, against guessing.
         auth = f"type = htpasswd\nhtpasswd_filename = {users}\nhtpasswd_encryption = plain\n"
         auth += "delay = 0\n"
+    rights_config = "type = owner_write\n"
+    if rights is not None:
+        (folder / "rights").write_text(rights, encoding="utf-8")
+        rights_config = f"type = from_file\nfile = {folder / 'rights'}\n"
     ssl = f"ssl = True\ncertificate = {tls[0]}\nkey = {tls[1]}\n" if tls else ""
     config.write_text(
         "[server]\n"
@@ -145,7 +154,7 @@ def radicale_server(
         "[auth]\n"
         f"{auth}"
         "[rights]\n"
-        "type = owner_write\n"
+        f"{rights_config}"
         "[storage]\n"
         f"filesystem_folder = {storage or folder / 'collections'}\n"
         "[web]\n"

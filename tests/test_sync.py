@@ -603,6 +603,52 @@ def test_tls_is_verified_and_a_private_authority_can_be_named(tmp_path: Path) ->
         assert summary_line(result).endswith("created 16, updated 0, removed 0, unchanged 0.")
 
 
+COACH_SHARES = f"""
+[the coach's own account]
+user: coach
+collection: coach(/.*)?
+permissions: RrWw
+[the runner's account, where they may not make calendars]
+user: {USER}
+collection: {USER}
+permissions: RW
+[the runner reads the coach's calendars, and may change nothing]
+user: {USER}
+collection: (coach|{USER})/.+
+permissions: Rr
+[the root]
+user: .+
+collection:
+permissions: R
+"""
+
+
+def test_calendars_the_user_may_not_change_are_one_line(tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    folder = tmp_path / "shared"
+    with radicale_server(
+        folder, password=PASSWORD, rights=COACH_SHARES, more_users={"coach": "whistle"}
+    ) as server:
+        coach = caldav.DAVClient(url=server.url, username="coach", password="whistle")
+        club = coach.principal().make_calendar(name="Club plan", cal_id="club")
+        # A calendar shared to read only.
+        result = sync(str(club.url), plan)
+        assert result.exit_code == 2
+        assert result.output == (
+            "planner: error: --calendar: the server does not let this user change events in"
+            " this calendar (403 Forbidden); sync into a calendar of your own, or one shared"
+            " with you to edit\n"
+        )
+        # An account where the user may not make calendars.
+        result = sync(server.url, plan, "--calendar", "Mine")
+        assert result.exit_code == 2
+        assert result.output == (
+            "planner: error: --calendar: the server would not create a calendar named 'Mine'"
+            " (403 Forbidden); create it in your calendar app, then sync again\n"
+        )
+        assert list(club.events()) == []
+
+
 def test_plain_http_is_flagged_for_other_machines_only() -> None:
     assert is_plain_http_elsewhere("http://cal.example.com/dav/")
     assert is_plain_http_elsewhere("http://192.168.1.20:5232/")
