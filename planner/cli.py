@@ -483,9 +483,11 @@ def sync(
 
     from planner import sync as caldav_sync
 
-    # The caldav library logs its own oddities and warnings; the command reports in one line.
-    logging.getLogger("caldav").addHandler(logging.NullHandler())
-    logging.getLogger("caldav").propagate = False
+    # The caldav and HTTP libraries log their own oddities and retries as warnings; the
+    # command reports what matters in one line.
+    for library in ("caldav", "niquests", "urllib3", "urllib3_future"):
+        logging.getLogger(library).addHandler(logging.NullHandler())
+        logging.getLogger(library).propagate = False
     url, user_in_url = caldav_sync.server_url(url)
     if caldav_sync.is_plain_http_elsewhere(url):
         _say(
