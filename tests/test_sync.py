@@ -448,6 +448,33 @@ def test_a_terminal_gets_a_progress_bar(proxy: HttpProxy, tmp_path: Path) -> Non
     assert b"16/16" in shown or b"100%" in shown, shown
 
 
+def test_on_a_terminal_the_password_is_asked_for_unseen(proxy: HttpProxy, tmp_path: Path) -> None:
+    plan = build(tmp_path, LONG, "2027-04-18")
+    env = {**os.environ, "HOME": str(tmp_path), "COLUMNS": "80"}
+    env.pop("PLANNER_CALDAV_PASSWORD", None)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    command = [sys.executable, "-m", "planner", "sync", str(plan), "--url", proxy.url,
+               "--user", USER, "--dry-run"]  # fmt: skip
+    child, terminal = pty.fork()  # the child gets the terminal as its own, as in a shell
+    if child == 0:
+        os.execve(sys.executable, command, env)
+    try:
+        shown = b""
+        while b"Password for runner on 127.0.0.1: " not in shown:
+            chunk = _read_or_nothing(terminal)
+            assert chunk, shown
+            shown += chunk
+        os.write(terminal, PASSWORD.encode() + b"\n")
+        while chunk := _read_or_nothing(terminal):
+            shown += chunk
+    finally:
+        os.close(terminal)
+        _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    assert PASSWORD.encode() not in shown  # not echoed as it was typed
+    assert f"Would sync {NAME!r} into {NAME!r}".encode() in shown
+
+
 def _read_or_nothing(descriptor: int) -> bytes:
     try:
         return os.read(descriptor, 65536)
