@@ -522,6 +522,22 @@ def test_the_user_name_may_be_in_the_address(proxy: HttpProxy, tmp_path: Path) -
     )
 
 
+def test_the_password_comes_from_the_keyring(proxy: HttpProxy, tmp_path: Path) -> None:
+    """Stored with the keyring command as the README says, in keyrings.alt's file keyring (a
+    real backend, for machines without a desktop keyring)."""
+    plan = build(tmp_path, LONG, "2027-04-18")
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    env["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    env.pop("PLANNER_CALDAV_PASSWORD", None)
+    store = [sys.executable, "-m", "keyring", "set", "127.0.0.1", USER]
+    subprocess.run(store, env=env, input=PASSWORD.encode(), check=True, capture_output=True)
+    command = [sys.executable, "-m", "planner", "sync", str(plan), "--url", proxy.url,
+               "--user", USER, "--dry-run"]  # fmt: skip
+    result = subprocess.run(command, env=env, capture_output=True, stdin=subprocess.DEVNULL)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.startswith(f"Would sync {NAME!r} into {NAME!r}".encode())
+
+
 def test_no_password_anywhere_says_where_to_put_one(
     proxy: HttpProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
