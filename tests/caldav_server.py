@@ -6,8 +6,10 @@
         items = server.read_calendar(calendar)                          # UID -> iCalendar text
 
 The server is `python -m radicale` in a subprocess with its own config and storage folder,
-no authentication, on a free port; it is stopped (and waited for) when the block ends.
-conftest.py offers one for the whole session as the ``caldav_server`` fixture.
+no authentication (or htpasswd logins, TLS and a rights file when asked), on a free port; it
+is stopped (and waited for) when the block ends. conftest.py offers one for the whole session
+as the ``caldav_server`` fixture. ``xandikos_server`` runs Xandikos, a second CalDAV server,
+the same way.
 """
 
 from __future__ import annotations
