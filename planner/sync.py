@@ -187,6 +187,8 @@ def _value(prop: Any) -> str:
     if prop is None:
         return ""
     if isinstance(prop, list):  # a property given several times
+        if all(hasattr(one, "cats") for one in prop):  # CATEGORIES:a,b read as a and b
+            return ",".join(str(category) for one in prop for category in one.cats)
         return ";".join(_value(one) for one in prop)
     if hasattr(prop, "cats"):
         return ",".join(str(category) for category in prop.cats)

@@ -742,6 +742,20 @@ def test_the_fingerprint_reads_values_not_bytes(tmp_path: Path) -> None:
     assert changed(moved) != original
     assert changed(as_served.replace("SUMMARY:Long run", "SUMMARY:Long run with Anna")) != original
     assert changed(as_served.replace("DESCRIPTION:", "DESCRIPTION:Bring gels. ")) != original
+    assert changed(as_served.replace("CATEGORIES:Running", "CATEGORIES:Running,Long")) != original
+
+    # CATEGORIES:Yoga,Running as two properties, as some servers store it, is the same.
+    (yoga,) = [
+        e
+        for e in Calendar.from_ical((plan / "plan.ics").read_bytes()).walk("VEVENT")
+        if "-pre-run-activation-t7@" in str(e["UID"])
+    ]
+    one = Calendar()
+    one.add_component(yoga)
+    text = one.to_ical().decode()
+    assert "CATEGORIES:Yoga,Running\r\n" in text
+    split = text.replace("CATEGORIES:Yoga,Running", "CATEGORIES:Yoga\r\nCATEGORIES:Running")
+    assert changed(split) == fingerprint(yoga)
 
 
 def test_what_a_sync_would_do_with_each_kind_of_event(tmp_path: Path) -> None:
