@@ -493,6 +493,176 @@ def _routine_named(library: RoutineLibrary, name: str, level: int) -> Routine:
     return routine
 
 
+@cli.command()
+@click.argument("plan", metavar="PLAN", type=click.Path(path_type=Path))
+@click.option(
+    "--url",
+    required=True,
+    metavar="URL",
+    help="Your server's CalDAV address (e.g. https://caldav.icloud.com/), or one calendar's own.",
+)
+@click.option(
+    "--user", metavar="NAME", help="User name on the server. Default: from the URL or ~/.netrc."
+)
+@click.option(
+    "--calendar",
+    "calendar_name",
+    metavar="NAME",
+    help="The calendar to write into, made if missing. Default: the plan's name."
+    " (Not needed when --url is a calendar's own address.)",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Say what would change in the calendar; write nothing."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1, max=600),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for each answer from the server.",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Trust the server's certificate if signed by this CA (PEM); for a private server.",
+)
+def sync(
+    plan: Path,
+    url: str,
+    user: str | None,
+    calendar_name: str | None,
+    dry_run: bool,
+    timeout: float,
+    ca_bundle: Path | None,
+) -> None:
+    """Write a built PLAN (its folder, or its plan.ics) into your CalDAV calendar: iCloud,
+    Fastmail, Nextcloud, Radicale...; sync again after each rebuild.
+
+    New events are created, changed ones updated and events the plan dropped removed; other
+    events in the calendar are left alone, and so is an event you edited there. The password
+    comes from PLANNER_CALDAV_PASSWORD, else the system keyring (service: the server's host
+    name) or ~/.netrc, else a hidden prompt on a terminal.
+    """
+    import logging
+
+    from planner import sync as caldav_sync
+
+    # The caldav and HTTP libraries log their own oddities and retries as warnings; the
+    # command reports what matters in one line.
+    for library in ("caldav", "niquests", "urllib3", "urllib3_future"):
+        logging.getLogger(library).addHandler(logging.NullHandler())
+        logging.getLogger(library).propagate = False
+    url, user_in_url = caldav_sync.server_url(url)
+    if caldav_sync.is_plain_http_elsewhere(url):
+        _say(
+            "warning",
+            f"--url: {url} is plain http, so your password and plan cross the network"
+            " unencrypted; use https",
+        )
+    events = caldav_sync.read_plan(plan)
+    name = calendar_name or events.name
+    user, password = _caldav_login(url, user or user_in_url)
+    stderr_is_tty = sys.stderr.isatty()
+    bar: Any = None
+
+    def started(count: int) -> None:
+        nonlocal bar
+        if stderr_is_tty and count:
+            bar = click.progressbar(length=count, label="Syncing", file=sys.stderr)
+            bar.__enter__()
+
+    def progress() -> None:
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        client = caldav_sync.connect(url, user, password, timeout=timeout, ca_bundle=ca_bundle)
+        with client:
+            target = caldav_sync.find_calendar(client, url, name, create=not dry_run)
+            summary = caldav_sync.sync(
+                client, events, target, dry_run=dry_run, started=started, progress=progress
+            )
+    except caldav_sync.ServerError as err:
+        raise click.ClickException(str(err)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            "sync interrupted; run planner sync again to finish (nothing is duplicated)"
+        ) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    where = f"{target.name!r} ({target.url})"
+    counts = (
+        f"created {summary.created}, updated {summary.updated}, removed {summary.removed},"
+        f" unchanged {summary.unchanged}"
+    )
+    if dry_run:
+        made = "" if target.exists else " (the calendar would be created)"
+        click.echo(f"Would sync {events.name!r} into {where}{made}: {counts}; dry run.")
+    elif summary.up_to_date:
+        click.echo(f"Calendar {where} is up to date: {summary.unchanged} events unchanged.")
+    else:
+        click.echo(f"Synced {events.name!r} into {where}: {counts}.")
+    if summary.kept:
+        click.echo(
+            f"Kept {len(summary.kept)} event(s) as you edited them in your calendar; delete one"
+            " there and sync again to get the plan's version back:"
+        )
+        for event in summary.kept[:10]:
+            when = f"{event.start:%a %d %b %Y %H:%M}" if event.start is not None else ""
+            click.echo(f"  {when}  {event.title}".rstrip())
+        if len(summary.kept) > 10:
+            click.echo(f"  ... and {len(summary.kept) - 10} more")
+    if summary.conflicts:
+        _say(
+            "warning",
+            f"{len(summary.conflicts)} event(s) changed in the calendar during the sync and"
+            " were left as they are; sync again to bring them in line",
+        )
+
+
+def _caldav_login(url: str, user: str | None) -> tuple[str | None, str | None]:
+    """The user name and password for the server: never an option, never printed or kept."""
+    import netrc
+    from urllib.parse import urlsplit
+
+    from planner import sync as caldav_sync
+    from planner.errors import InvalidOption
+
+    host = urlsplit(url).hostname or ""
+    password = os.environ.get(caldav_sync.PASSWORD_VARIABLE) or None
+    if password is None and user is not None:
+        try:
+            import keyring
+
+            password = keyring.get_password(host, user)
+        except Exception:  # no usable keyring on this machine (a server, a container): go on
+            password = None
+    if password is None or user is None:
+        try:
+            entry = netrc.netrc().authenticators(host)
+        except FileNotFoundError:
+            entry = None
+        except (netrc.NetrcParseError, OSError) as err:
+            raise PlanError(f"can't read it ({err})", where="~/.netrc") from None
+        if entry is not None and (user is None or entry[0] in (user, "")):
+            user = user or entry[0] or None
+            password = password or entry[2] or None
+    if user is None:
+        raise InvalidOption("--user", f"give your user name on {host}")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise PlanError(
+                f"no password for {user} on {host}: set {caldav_sync.PASSWORD_VARIABLE}, store"
+                f" it with 'keyring set {host} {user}', or add it to ~/.netrc",
+                where="login",
+            )
+        password = click.prompt(f"Password for {user} on {host}", hide_input=True, err=True)
+    return user, password
+
+
 def _clock() -> dt.datetime:
     """Now, or SOURCE_DATE_EPOCH when set, so that builds can be reproduced byte for byte."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
