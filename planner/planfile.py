@@ -23,10 +23,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from planner.errors import PlanError, SettingError
-from planner.model import WEEKDAYS, Unit
-from planner.options import SETTING_KEYS, Layer, Settings, layered, read_layer
-from planner.schedule import format_pace, parse_race_distance
+from planner.errors import PlanError
+from planner.model import WEEKDAYS
+from planner.options import SETTING_KEYS, DayTimes, Layer, Settings, away_texts, layered, read_layer
+from planner.schedule import format_pace
 
 SUFFIX = ".toml"
 KEYS = ("mileage", *SETTING_KEYS)
@@ -49,6 +49,8 @@ EXAMPLES = {
     "templates": '"my-templates"',
     "out": '"my-plan"',
     "format": '["ics", "csv"]',
+    "away": '["2027-02-10..2027-02-14", "2027-03-01"]',
+    "recovery_days": "3",
 }
 """What a commented-out key shows in a file that `planner init` writes."""
 
@@ -129,19 +131,9 @@ def parse_plan_file(data: Mapping[str, Any], path: Path) -> PlanFile:
             source, "mileage", f"no file {mileage} (paths are relative to the plan file)"
         )
     layer = read_layer(data, name=lambda key: f"{source}: {key}")
+    # A value only the build can check (race_distance needs the CSV's unit) is named by its
+    # origin when the build raises about it: "club.toml: race_distance".
     values = dict(layer.values)
-    if "race_distance" in values:
-        # The scheduler checks it too, but only once the CSV's unit is known; the unit
-        # doesn't change which values are valid.
-        try:
-            parse_race_distance(str(values["race_distance"]), Unit.MILES)
-        except SettingError:
-            raise InvalidPlanFile(
-                source,
-                "race_distance",
-                "expected 5k, 10k, half, marathon or a distance like 13.1,"
-                f" found {data['race_distance']!r}",
-            ) from None
     values["mileage"] = mileage
     for key in ("templates", "out"):
         if key in values:
@@ -204,6 +196,10 @@ def _toml(value: object, key: str, base: Path) -> str:
         return _quote(format_pace(value))
     if isinstance(value, Path):
         return _quote(_relative(value, base))
+    if isinstance(value, DayTimes):
+        return _quote(str(value))
+    if key == "away" and isinstance(value, tuple):
+        return "[" + ", ".join(_quote(text) for text in away_texts(value)) + "]"
     if isinstance(value, tuple):
         return "[" + ", ".join(_quote(str(v)) for v in value) + "]"
     return _quote(str(value))

@@ -6,143 +6,28 @@ activity it serves). Code holds no pose text: it only validates the data and ren
 
 from __future__ import annotations
 
-import math
+import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InvalidTemplate, PlanError, SettingError, UnknownRoutine
-from planner.model import Activity
+from planner.errors import InvalidTemplate, PlanError, SettingError
+from planner.figures import FIGURES_FOLDER, FigureFile, figure_path
+from planner.model import (
+    TRANSITION_SECONDS,
+    Activity,
+    FormCue,
+    Pose,
+    Routine,
+    RoutineLibrary,
+    Source,
+)
 
-TRANSITION_SECONDS = 15
-"""Time allowed to move from one pose (or side) into the next."""
 FORM_CUES_FILE = "form_cues.toml"
 MAX_SETS = 10
 """Most sets of a routine at one level; more would not fit in a day."""
-
-
-@dataclass(frozen=True)
-class Source:
-    title: str
-    author: str
-    site: str
-    url: str = ""
-
-    def credit(self) -> str:
-        return f"{self.title}, {self.author} ({self.site})"
-
-
-@dataclass(frozen=True)
-class FormCue:
-    """One running-form focus for a week, carried in that week's run events."""
-
-    name: str
-    cue: str
-    why: str
-
-
-@dataclass(frozen=True)
-class Pose:
-    name: str
-    steps: tuple[str, ...]
-    hold: str
-    """How long or how often, as the runner reads it: "5-10 breaths", "20 reps"."""
-    seconds: int
-    """Time one side takes; the event's length is computed from this."""
-    sides: int = 1
-    """2 when the pose is done on each side in turn."""
-    sanskrit: str = ""
-    why: str = ""
-    cautions: tuple[str, ...] = ()
-    group: str = ""
-    """Poses sharing a group are versions of one pose; a session uses one version per group."""
-    level: int = 1
-    """Difficulty of this version within its group (1 = easiest)."""
-    variant: str = ""
-    """A named variant (e.g. "gentle") that replaces the plain poses when asked for."""
-
-
-@dataclass(frozen=True)
-class Routine:
-    activity: Activity
-    title: str
-    summary: str
-    why: str
-    source: Source
-    poses: tuple[Pose, ...]
-    sets_by_level: tuple[int, ...] = (1,)
-    """Sets of the whole sequence at each level (level 1 first)."""
-    path: str = ""
-
-    @property
-    def levels(self) -> int:
-        return max((p.level for p in self.poses), default=1)
-
-    def poses_for(self, level: int = 1, variant: str = "") -> tuple[Pose, ...]:
-        """The poses of one session: for each group the hardest version at or below ``level``.
-
-        A variant (e.g. "gentle") replaces the plain poses of the groups it has versions for;
-        a routine without that variant is done as usual.
-        """
-        swapped = {p.group for p in self.poses if variant and p.variant == variant}
-        candidates = [
-            p
-            for p in self.poses
-            if (variant and p.variant == variant) or (not p.variant and p.group not in swapped)
-        ]
-        chosen: list[Pose] = []
-        seen_groups: set[str] = set()
-        for pose in candidates:
-            if not pose.group:
-                chosen.append(pose)
-                continue
-            if pose.group in seen_groups:
-                continue
-            versions = [p for p in candidates if p.group == pose.group]
-            fitting = [p for p in versions if p.level <= level] or [min(versions, key=_level)]
-            chosen.append(max(fitting, key=_level))
-            seen_groups.add(pose.group)
-        return tuple(chosen)
-
-    def sets_at(self, level: int) -> int:
-        index = min(max(level, 1), len(self.sets_by_level)) - 1
-        return self.sets_by_level[index]
-
-    def minutes(self, level: int = 1, variant: str = "") -> int:
-        """The session's length: every pose's hold on every side, every set, rounded up to 5."""
-        poses = self.poses_for(level, variant)
-        holds = sum(p.sides for p in poses) * self.sets_at(level)
-        seconds = sum(p.seconds * p.sides for p in poses) * self.sets_at(level)
-        seconds += TRANSITION_SECONDS * (holds - 1)  # moving between holds, not before the first
-        return max(5, math.ceil(seconds / 300) * 5)
-
-
-def _level(pose: Pose) -> int:
-    return pose.level
-
-
-@dataclass(frozen=True)
-class RoutineLibrary:
-    routines: Mapping[Activity, Routine]
-    folder: str = ""
-    form_cues: tuple[FormCue, ...] = ()
-    form_cues_source: Source | None = None
-
-    def __getitem__(self, activity: Activity) -> Routine:
-        try:
-            return self.routines[activity]
-        except KeyError:
-            folder = Path(self.folder or "templates") / "routines"
-            raise UnknownRoutine(
-                "templates",
-                f"no routine template for {activity.value!r};"
-                f" add {folder / (activity.value + '.toml')}",
-            ) from None
-
-    def __contains__(self, activity: object) -> bool:
-        return activity in self.routines
 
 
 def default_templates_dir() -> Path:
@@ -168,8 +53,9 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
             f"{base} has no routines/ folder; copy templates/routines from planner as a start",
         )
     found: dict[Activity, Routine] = {}
+    figures = _FigureShelf(base)
     for path in sorted(routines_dir.glob("*.toml")):
-        routine = parse_routine(_read(path), str(path))
+        routine = figures.attach(parse_routine(_read(path), str(path)))
         if routine.activity.value != path.stem:
             raise InvalidTemplate(
                 str(path),
@@ -184,6 +70,53 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     if cues_path.is_file():
         cues, cues_source = parse_form_cues(_read(cues_path), str(cues_path))
     return RoutineLibrary(found, str(base), cues, cues_source)
+
+
+FIGURE_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
+
+
+class _FigureShelf:
+    """Finds each figure a routine names, once: in the templates folder's figures/, or, for
+    a coach's folder that has no such file, in planner's own."""
+
+    def __init__(self, base: Path) -> None:
+        self.folders = [base]
+        shipped = _shipped_templates()
+        if shipped is not None and shipped.resolve() != base.resolve():
+            self.folders.append(shipped)
+        self.found: dict[str, FigureFile] = {}
+
+    def attach(self, routine: Routine) -> Routine:
+        poses = []
+        for number, pose in enumerate(routine.poses, start=1):
+            if not pose.figure_name:
+                poses.append(pose)
+                continue
+            figure = self.found.get(pose.figure_name)
+            if figure is None:
+                figure = self._find(pose.figure_name, routine.path, f"poses[{number}].figure")
+                self.found[pose.figure_name] = figure
+            poses.append(replace(pose, figure=figure))
+        return replace(routine, poses=tuple(poses))
+
+    def _find(self, name: str, source: str, key: str) -> FigureFile:
+        for folder in self.folders:
+            path = figure_path(folder, name)
+            if path.is_file():
+                return FigureFile(path)
+        raise InvalidTemplate(
+            source,
+            key,
+            f"no figure {name!r}: add {figure_path(self.folders[0], name)}"
+            f" (planner's templates/{FIGURES_FOLDER}/ has examples), or write text_only = true",
+        )
+
+
+def _shipped_templates() -> Path | None:
+    try:
+        return default_templates_dir()
+    except PlanError:
+        return None
 
 
 def _read(path: Path) -> bytes:
@@ -276,6 +209,8 @@ _POSE_KEYS = {
     "group",
     "level",
     "variant",
+    "figure",
+    "text_only",
 }
 
 
@@ -295,6 +230,7 @@ def _parse_pose(t: _Table) -> Pose:
     if level < 1:
         raise InvalidTemplate(t.source, t.key("level"), f"expected 1 or more, found {level}")
     t.reject_unknown(_POSE_KEYS)
+    figure = _figure_name(t)
     return Pose(
         name=t.text("name"),
         steps=tuple(steps),
@@ -307,7 +243,37 @@ def _parse_pose(t: _Table) -> Pose:
         group=t.text("group", default=""),
         level=level,
         variant=t.text("variant", default=""),
+        figure_name=figure,
     )
+
+
+def _figure_name(t: _Table) -> str:
+    """The pose's figure, or "" when the pose is marked text only: one of the two is required,
+    so a pose never loses its picture by a forgotten line."""
+    text_only = t.raw.get("text_only", False)
+    if not isinstance(text_only, bool):
+        raise InvalidTemplate(t.source, t.key("text_only"), "expected true or false")
+    if "figure" not in t.raw:
+        if text_only:
+            return ""
+        raise InvalidTemplate(
+            t.source,
+            t.key("figure"),
+            'missing; name the pose\'s picture in templates/figures/ (figure = "chair_pose"),'
+            " or write text_only = true",
+        )
+    if text_only:
+        raise InvalidTemplate(
+            t.source, t.key("text_only"), "a pose with a figure is not text only; keep one of them"
+        )
+    name = t.text("figure")
+    if not FIGURE_NAME.fullmatch(name):
+        raise InvalidTemplate(
+            t.source,
+            t.key("figure"),
+            f"expected a file name in lower case without .toml, like chair_pose; found {name!r}",
+        )
+    return name
 
 
 class _Table:
@@ -455,3 +421,14 @@ def render_compact(routine: Routine, level: int = 1, variant: str = "") -> str:
 def render_brief(routine: Routine, level: int = 1, variant: str = "") -> str:
     """The shortest description: where to find the steps (the title names the routine)."""
     return f"Full steps: {show_command(routine, level, variant)}"
+
+
+__all__ = [  # the routines' types live in planner.model; these names are kept for importers
+    "TRANSITION_SECONDS",
+    "FormCue",
+    "Pose",
+    "Routine",
+    "RoutineLibrary",
+    "Source",
+    "load_routines",
+]

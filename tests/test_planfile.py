@@ -75,7 +75,7 @@ def rows(folder: Path) -> list[dict[str, str]]:
         (
             'race_distance = "ultra"\n',
             "race_distance",
-            "expected 5k, 10k, half, marathon or a distance like 13.1, found 'ultra'",
+            "expected 5k, 10k, half, marathon or a distance in miles, found 'ultra'",
         ),
         ('format = ["ics", "pdf"]\n', "format", "unknown format 'pdf'; expected a comma list"),
         ('units = "furlongs"\n', "units", """expected "mi" or "km", found 'furlongs'"""),

@@ -408,12 +408,14 @@ site = "S"
 
 [[poses]]
 name = "First"
+figure = "chair_hands_on_glutes"
 steps = ["Do it."]
 hold = "5 breaths"
 seconds = 30
 
 [[poses]]
 name = "Second"
+text_only = true
 steps = ["Do it again."]
 hold = "5 breaths"
 seconds = 30
@@ -493,7 +495,7 @@ def test_bad_toml_names_the_file_and_line(tmp_path: Path) -> None:
     assert caught.value.key is None
     assert "\n" not in message
     assert message.startswith(f"{path}: not valid TOML")
-    assert "line 21" in message
+    assert "line 23" in message
 
 
 # Mistakes the loader must reject.

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from planner.figures import render_svg
 from planner.model import Activity, Plan, PlanWeek, RoutineUse, Session
 from planner.routines import Pose, Routine, default_templates_dir
 from planner.schedule import format_distance
@@ -106,12 +107,19 @@ class Level:
 
 
 @dataclass(frozen=True)
+class PoseRow:
+    pose: Pose
+    picture: str
+    """The pose's figure as inline SVG markup ("" for a text-only pose)."""
+
+
+@dataclass(frozen=True)
 class RoutineSection:
     anchor: str
     routine: Routine
     levels: tuple[Level, ...]
-    poses: tuple[Pose, ...]
-    """Every pose done at any of the levels used, in the routine's order."""
+    poses: tuple[PoseRow, ...]
+    """Every pose done at any of the levels used, in the routine's order, with its figure."""
 
 
 def to_html(plan: Plan) -> bytes:
@@ -149,11 +157,12 @@ def page_context(plan: Plan) -> dict[str, object]:
         "race_title": race.title if race is not None else "Race day",
         "race_date": long_date(plan.race_date),
         "first_day": long_date(plan.first_day),
+        "training_weeks": sum(1 for w in plan.weeks if w.weeks_to_race >= 0),
         "total_distance": format_distance(sum((w.distance for w in plan.weeks), Decimal(0))),
         "runs": sum(1 for s in sessions if s.activity.is_running),
         "yoga": sum(1 for s in sessions if not s.activity.is_running),
         "show_times": not plan.all_day,
-        "bars": tuple(chart_bars(plan.weeks)),
+        "bars": tuple(chart_bars([w for w in plan.weeks if w.weeks_to_race >= 0])),
         "largest_week": format_distance(max((w.distance for w in plan.weeks), default=Decimal(0))),
         "legend": tuple(
             (_css_name(activity), LEGEND_LABELS[activity], activity.is_running)
@@ -193,7 +202,8 @@ def week_rows(plan: Plan, sessions: Sequence[Session]) -> Iterable[WeekRow]:
 
 
 def _by_start(session: Session) -> tuple[dt.datetime, dt.datetime]:
-    return session.start, session.end
+    # As instants: in one zone, times compare by the wall clock, wrong across a clock change.
+    return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
 
 
 def _entry(session: Session) -> Entry:
@@ -250,12 +260,21 @@ def routine_sections(uses: Sequence[RoutineUse]) -> Iterable[RoutineSection]:
                     poses=tuple(p.name for p in poses),
                 )
             )
+        anchor = routine_anchor(activity)
         yield RoutineSection(
-            anchor=routine_anchor(activity),
+            anchor=anchor,
             routine=routine,
             levels=tuple(rows),
-            poses=tuple(p for p in routine.poses if p in done),
+            poses=tuple(
+                PoseRow(pose, pose_picture(pose, f"{anchor}-figure-{number}"))
+                for number, pose in enumerate((p for p in routine.poses if p in done), start=1)
+            ),
         )
+
+
+def pose_picture(pose: Pose, id_prefix: str) -> str:
+    """Inline SVG of the pose's figure, named after the pose; "" for a text-only pose."""
+    return render_svg(pose.figure.load(), id_prefix, pose.name) if pose.figure is not None else ""
 
 
 def routine_anchor(activity: Activity) -> str:
@@ -263,6 +282,8 @@ def routine_anchor(activity: Activity) -> str:
 
 
 def weeks_to_go(weeks: int) -> str:
+    if weeks < 0:  # the days after the race, when the plan has recovery days
+        return "Recovery" + (f" week {-weeks}" if weeks < -1 else "")
     if weeks == 0:
         return "Race week"
     return f"{weeks} week{'s' if weeks != 1 else ''} to go"
