@@ -42,7 +42,7 @@ def rows(folder: Path) -> list[dict[str, str]]:
             "colour",
             "not a plan-file key; expected one of mileage, name, race_date, timezone, run_days,"
             " long_run_day, run_time, long_run_time, pace, race_distance, remind, yoga_only,"
-            " gentle_inversion, all_day, bedtime, units, templates, out, format, refresh_hours",
+            " gentle_inversion, all_day, bedtime, units, templates, out, format",
         ),
         ('remind = "ten"\n', "remind", "expected 0 to 1440 minutes before each event, found 'ten'"),
         ('yoga_only = "yes"\n', "yoga_only", "expected true or false, found 'yes'"),
