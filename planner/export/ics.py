@@ -7,6 +7,7 @@ Each event's description is the session's, in the style the pipeline chose for t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Hashable, Sequence
 from typing import Any
@@ -95,10 +96,17 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
     if session.cancelled:
         event.append(("status", "CANCELLED"))
     # What `planner reschedule` needs to re-time an exported plan without its CSV.
-    event.append(("x-planner-plan", vText(plan.name)))  # TEXT, escaped as NAME is
+    event.append(("x-planner-plan", _name_text(plan.name)))  # TEXT, escaped as NAME is
     event.append(("x-planner-activity", session.activity.value))
     event.append(("x-planner-days-before-race", str(session.days_before_race)))
     return event
+
+
+@functools.lru_cache(maxsize=64)
+def _name_text(name: str) -> vText:
+    """The plan's name as icalendar's TEXT value, made once for all of a plan's events (a
+    vText costs about as much as the rest of the event's properties)."""
+    return vText(name)
 
 
 def _written(moment: dt.datetime) -> dt.datetime:
