@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import os
 import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
@@ -54,6 +55,8 @@ class PlannerGroup(click.Group):
         except PlanError as err:
             _say("error", str(err))
             sys.exit(EXIT_INPUT)
+        except _Interrupted:
+            interrupted()
         except click.UsageError as err:
             command = err.ctx.command_path if err.ctx else "planner"
             _say("error", f"{err.format_message()} (see '{command} --help')")
@@ -61,10 +64,19 @@ class PlannerGroup(click.Group):
         except click.ClickException as err:
             _say("error", err.format_message())
             sys.exit(err.exit_code)
-        except click.Abort:
+        except click.Abort as err:
+            if isinstance(err.__cause__, KeyboardInterrupt):
+                interrupted()
             click.echo("planner: aborted", err=True)
             sys.exit(EXIT_INTERNAL)
+        except KeyboardInterrupt:
+            interrupted()
         except Exception as err:  # the last resort: one line, and the traceback on --debug
+            if isinstance(err, OSError) and err.filename is not None and "--debug" not in argv:
+                # A path the system refused (too long, a folder planner may not enter) that
+                # no reader turned into its own message: still the user's input.
+                _say("error", f"{_short_path(err.filename)}: {err.strerror or err}")
+                sys.exit(EXIT_INPUT)
             if "--debug" in argv:
                 import traceback
 
@@ -77,6 +89,13 @@ class PlannerGroup(click.Group):
                 )
             sys.exit(EXIT_INTERNAL)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Past click, which would print a blank line and turn it into Abort.
+            raise _Interrupted from None
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         # `planner build ... --debug` works as well as `planner --debug build ...`: main()
@@ -91,6 +110,27 @@ class PlannerGroup(click.Group):
                 )
             )
         super().add_command(cmd, name)
+
+
+class _Interrupted(Exception):
+    """Ctrl-C while a command runs."""
+
+
+EXIT_INTERRUPTED = 130
+"""What a shell reports for a command that SIGINT ended (128 + 2)."""
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line, exit 130. Files are written all-or-nothing, so none is half-done."""
+    # On a terminal, the ^C the terminal echoed is on the current line: start a new one.
+    newline = "\n" if sys.stderr is not None and sys.stderr.isatty() else ""
+    click.echo(f"{newline}planner: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _short_path(name: str | bytes | int) -> str:
+    text = os.fsdecode(name) if isinstance(name, str | bytes) else str(name)
+    return text if len(text) <= 100 else f"{text[:48]}...{text[-48:]}"
 
 
 def _say(kind: str, message: str) -> None:
@@ -212,7 +252,7 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     from planner.planfile import is_plan_file, resolve
     from planner.routines import load_routines
     from planner.schedule import build_plan
-    from planner.writer import check_targets
+    from planner.writer import check_targets, folder_lock
 
     ctx = click.get_current_context()
     if options["race_date"] is None and not is_plan_file(mileage):
@@ -220,8 +260,7 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     request = resolve(mileage, _given(ctx))
     folder = request.out
     weeks = read_mileage(request.mileage, units=request.units)
-    for warning in weeks.warnings:
-        _say("warning", warning)
+    warnings = list(weeks.warnings)  # shown once the build has succeeded
     routines = load_routines(request.templates)
     built = build_plan(weeks, request.options, routines, generated_at=_clock())
     formats = request.formats or DEFAULT_FORMATS
@@ -233,12 +272,16 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     # checked before the folder's plan.ics is read as the previous plan.
     inputs = [request.mileage, *([mileage] if is_plan_file(mileage) else [])]
     check_targets(folder, (FORMATS[name].filename for name in formats), keep=inputs)
+    # From reading the folder's plan.ics until the files are written: no other build meanwhile.
+    ctx.with_resource(folder_lock(folder))
     plan, changes = built, None
     if "ics" in formats and (folder / "plan.ics").exists():
         from planner.previous import read_previous
         from planner.regenerate import reconcile
 
-        plan, changes = reconcile(built, read_previous(folder / "plan.ics"))
+        previous = read_previous(folder / "plan.ics")
+        warnings += previous.warnings
+        plan, changes = reconcile(built, previous)
     files = render(plan, formats)
     written = _write(folder, files, dry_run, keep=inputs)
     # Reported once the files are written, so a failed build prints only its error.
@@ -248,6 +291,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     for line in written:
         click.echo(line)
     _descriptions_note(plan)
+    for warning in warnings:
+        _say("warning", warning)
     for name in formats:
         size = len(files[FORMATS[name].filename])
         _warn_over_limit(FORMATS[name].filename, size, FORMATS[name].limit, request.options)
@@ -281,9 +326,13 @@ def init(plan_file: Path, mileage: Path, force: bool, **options: Any) -> None:
         raise PlanError("already exists; pass --force to replace it", where=str(plan_file))
     if not mileage.is_file():
         raise PlanError(f"no file {mileage}", where="--mileage")
+    if plan_file.exists() and os.path.samefile(plan_file, mileage):
+        raise PlanError(
+            "is the mileage file itself; name the plan file differently", where=str(plan_file)
+        )
     settings = _given(click.get_current_context())
     text = render_plan_file(plan_file, mileage, settings, _setting_helps())
-    write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")})
+    write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")}, keep=[mileage])
     command = f"planner build {plan_file}"
     if settings.race_date is None:
         command += " --race-date YYYY-MM-DD"
@@ -315,12 +364,14 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     from planner.options import parse_date
     from planner.previous import read_previous
     from planner.regenerate import reconcile, shift
+    from planner.writer import folder_lock
 
     new_race_date = parse_date(race_date, "--race-date")
-    previous = read_previous(plan_ics)
+    previous = read_previous(plan_ics, advice="rebuild the plan from its mileage CSV instead")
     folder = out if out is not None else plan_ics.parent
     target = folder / "plan.ics"
-    if target.is_file() and not target.samefile(plan_ics):
+    click.get_current_context().with_resource(folder_lock(folder))
+    if target.exists() and not target.samefile(plan_ics):
         there = read_previous(target)  # which also refuses a file planner didn't write
         if there.name != previous.name:
             raise PlanError(
@@ -337,6 +388,8 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     click.echo(f"Changes: {changes}")
     for line in _write(folder, {"plan.ics": to_ics(plan)}, dry_run):
         click.echo(line)
+    for warning in previous.warnings:
+        _say("warning", warning)
     if not dry_run and (folder / "plan.csv").exists():
         click.echo(
             f"Left {folder / 'plan.csv'} as it was (old dates); rebuild from the mileage CSV"
@@ -506,11 +559,51 @@ def _write(
     ]
 
 
+class _DropFailedWrites(io.RawIOBase):
+    """A file descriptor whose failed writes are dropped, the first failure ending them."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.failed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data: Any) -> int:
+        if not self.failed:
+            try:
+                return os.write(self.fd, data)
+            except OSError:
+                self.failed = True
+        return len(data)
+
+
+def _forgiving(stream: Any) -> Any:
+    """Standard output that can't fail the command: what planner prints there reports work
+    already done, so a closed pipe (`planner build ... | head -1`) or a full disk loses the
+    report, not the work, and is no internal error."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # None (no stdout at all), or in-memory
+        return stream
+    return io.TextIOWrapper(
+        io.BufferedWriter(_DropFailedWrites(fd)),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+    )
+
+
 def main() -> None:
     # The command runs for well under a second and exits; its objects (pandas and icalendar
     # as they import, then a plan's sessions and lines) hold few reference cycles, so the
     # cycle collector would only rescan them, a dozen times: about 35 ms of a 400 ms build.
     gc.disable()
+    sys.stdout = _forgiving(sys.stdout)
     try:
         cli.main(prog_name="planner")
     finally:

@@ -19,6 +19,10 @@ from planner.errors import InvalidOption
 from planner.model import WEEKDAYS, Unit
 
 DEFAULT_BEDTIME = dt.time(21, 30)
+SHORTEST_DISTANCE = Decimal("0.1")
+"""Less than this (above 0) is a typo: no run is that short."""
+MOST_DECIMALS = 4
+"""Enough for 21.0975 km; more is a typo, and 1e-999999 would print a million digits."""
 
 _DAY_ALIASES = {
     **{d: i for i, d in enumerate(WEEKDAYS)},
@@ -62,7 +66,24 @@ def parse_name(text: str, option: str = "--name") -> str:
         raise InvalidOption(
             option, f"expected a name on one line without control characters, found {text!r}"
         )
-    return text.strip()
+    # A byte-order mark (a name pasted from a file) is invisible, and calendar files drop
+    # it: the name planner writes into plan.ics must be the one it reads back from there.
+    return text.replace("\ufeff", "").strip()
+
+
+def distance_problem(value: Decimal) -> str | None:
+    """What is wrong with a finite distance above 0, or None: too short, or too precise."""
+    if value < SHORTEST_DISTANCE:
+        return f"is less than {SHORTEST_DISTANCE}; write 0 for no run"
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MOST_DECIMALS:
+        return f"has more than {MOST_DECIMALS} decimals"
+    return None
+
+
+def shown(text: str, most: int = 40) -> str:
+    """Text as an error message quotes it: cut short, so that the message stays a line."""
+    return repr(text if len(text) <= most else text[: most - 3] + "...")
 
 
 EARLIEST_RACE_DATE = dt.date(1900, 1, 1)
@@ -167,6 +188,11 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
     name = text.strip()
     if not name:
         raise InvalidOption(option, "expected an IANA timezone like Europe/Berlin, found ''")
+    # The tz database's posix/ and right/ trees hold each zone again: posix/ the same rules,
+    # right/ the same civil time counted with leap seconds, which a computer's clock and
+    # an iCalendar VTIMEZONE don't count. Both mean the zone itself.
+    while name.lower().startswith(("posix/", "right/")) and name[6:].strip("/"):
+        name = name[6:]
     if zone_file_on_tzpath(name):
         return name
     names = _zone_names()
@@ -176,7 +202,7 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
     if name.lower() in folded:
         return folded[name.lower()]
     try:
-        zoneinfo.ZoneInfo(name)  # zones outside the list, such as posix/Europe/Berlin
+        zoneinfo.ZoneInfo(name)  # zones outside the list, such as ones of a newer tzdata
         return name
     # ZoneInfo looks the name up as a file: a folder ("Europe") or an over-long name fails
     # with OSError, not with ZoneInfoNotFoundError.

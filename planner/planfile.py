@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import textwrap
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InvalidOption, PlanError
+from planner.files import TOML_BYTES, load_toml, read_input
 from planner.model import WEEKDAYS, Unit
 from planner.options import (
     SETTING_KEYS,
@@ -96,21 +96,10 @@ def is_plan_file(path: Path) -> bool:
 
 
 def read_plan_file(path: Path) -> PlanFile:
-    source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidPlanFile(source, None, "file not found") from None
-    except UnicodeDecodeError as err:
-        raise InvalidPlanFile(
-            source, None, f"not UTF-8 text (byte {err.start + 1}); save it as UTF-8"
-        ) from None
-    except OSError as err:
-        raise InvalidPlanFile(source, None, f"can't read it ({err.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidPlanFile(source, None, f"not valid TOML: {err}") from None
+        data = load_toml(read_input(path, TOML_BYTES, "a TOML plan file"), str(path))
+    except PlanError as err:
+        raise InvalidPlanFile(str(path), None, err.message) from None
     return parse_plan_file(data, path)
 
 

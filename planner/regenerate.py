@@ -11,7 +11,8 @@ race day), so comparing two builds is comparing events with the same UID:
 - **added**: a UID the previous file didn't have, at SEQUENCE 0.
 - **cancelled**: a UID the new plan no longer has (a shorter plan, a dropped bedtime). It
   stays in the file with its last content as STATUS:CANCELLED and SEQUENCE + 1, so that
-  subscribed calendars drop it and a re-import cancels it.
+  subscribed calendars drop it and a re-import cancels it, until the event has ended (by
+  the plan's clock, ``generated_at``); then it is left out, and not counted.
 - **revived**: a cancelled UID that a later build brings back, at SEQUENCE + 1 again.
 - **unchanged**: everything else keeps its SEQUENCE, including events that were already
   cancelled and stay so.
@@ -93,7 +94,10 @@ def reconcile(plan: Plan, previous: PreviousPlan) -> tuple[Plan, Changes]:
         sessions.append(dataclasses.replace(new, sequence=sequence, cancelled=False))
     kept = {s.uid for s in plan.sessions}
     for gone in before.values():
-        if gone.uid in kept:
+        # A cancelled event stays in the file until it has ended: until then a calendar
+        # that re-imports or refreshes the file may still need to hear of it. After that
+        # it is left out, so cancelled events don't pile up from build to build.
+        if gone.uid in kept or gone.end < plan.generated_at:
             continue
         if gone.cancelled:
             tally["unchanged"] += 1

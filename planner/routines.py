@@ -7,13 +7,13 @@ activity it serves). Code holds no pose text: it only validates the data and ren
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from planner.errors import InvalidTemplate, PlanError, UnknownRoutine
+from planner.files import TOML_BYTES, load_toml, read_input
 from planner.model import Activity
 
 TRANSITION_SECONDS = 15
@@ -181,27 +181,23 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     cues: tuple[FormCue, ...] = ()
     cues_source: Source | None = None
     cues_path = base / FORM_CUES_FILE
-    if cues_path.is_file():
+    if cues_path.exists() or cues_path.is_symlink():  # read_input refuses what isn't a file
         cues, cues_source = parse_form_cues(_read(cues_path), str(cues_path))
     return RoutineLibrary(found, str(base), cues, cues_source)
 
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise InvalidTemplate(str(path), None, "is a folder; expected a TOML file") from None
-    except OSError as err:
-        raise InvalidTemplate(str(path), None, f"can't be read ({err.strerror or err})") from None
+        return read_input(path, TOML_BYTES, "a TOML file")
+    except PlanError as err:
+        raise InvalidTemplate(str(path), None, err.message) from None
 
 
 def _load_toml(data: bytes, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as err:
-        raise InvalidTemplate(source, None, f"not UTF-8 text ({err.reason})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidTemplate(source, None, f"not valid TOML: {err}") from None
+        return load_toml(data, source)
+    except PlanError as err:
+        raise InvalidTemplate(source, None, err.message) from None
 
 
 def _parse_source(t: _Table) -> Source:

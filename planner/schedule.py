@@ -28,7 +28,7 @@ from planner.model import (
     Unit,
     Week,
 )
-from planner.options import check_race_date, parse_name
+from planner.options import check_race_date, distance_problem, parse_name, shown
 from planner.routines import (
     RoutineLibrary,
     render_brief,
@@ -209,10 +209,14 @@ def parse_race_distance(text: str, unit: Unit) -> Decimal:
         value = Decimal(key.replace(",", "."))
     except ArithmeticError:
         value = Decimal(-1)
-    if not value.is_finite() or not Decimal(0) < value <= Decimal(500):
+    if (
+        not value.is_finite()
+        or not Decimal(0) < value <= Decimal(500)
+        or distance_problem(value) is not None
+    ):
         raise InvalidOption(
             "--race-distance",
-            f"expected 5k, 10k, half, marathon or a distance in {unit.word}, found {text!r}",
+            f"expected 5k, 10k, half, marathon or a distance in {unit.word}, found {shown(text)}",
         )
     return value
 

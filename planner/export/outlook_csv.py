@@ -71,6 +71,8 @@ def to_outlook_csv(plan: Plan) -> str:
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for session in plan.sessions:
+        if session.cancelled:  # a CSV can't cancel an event: it holds the live ones only
+            continue
         start, end = _span(plan, session)
         reminder = [true_false(False), "", ""]
         if plan.remind_minutes is not None:
