@@ -15,7 +15,7 @@ from icalendar.parser import Contentlines
 
 from planner.errors import PlanError
 from planner.export.ics import to_ics
-from planner.model import Plan
+from planner.model import Activity, Plan
 from planner.previous import (
     NotAPlan,
     content_lines,
@@ -23,6 +23,7 @@ from planner.previous import (
     parse_previous,
     read_previous,
 )
+from planner.schedule import session_uid
 
 WEEKS = "week,miles,long_run\n1,10,4\n2,8,3.1\n"
 CRLF = "\r\n"
@@ -37,6 +38,7 @@ def event(uid: str, *lines: str) -> list[str]:
     return ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20270101T000000Z", *lines, "END:VEVENT"]
 
 
+UID = session_uid("Club", Activity.RUN, 3)
 OURS = [
     "X-PLANNER-PLAN:Club",
     "X-PLANNER-ACTIVITY:run",
@@ -63,17 +65,9 @@ OURS = [
             "mixes events of several plans ('Club', 'Other'); expected one plan",
         ),
         (
-            ics(*event("a", *[o.replace(":run", ":swim") for o in OURS])),
-            "event a: X-PLANNER-ACTIVITY, X-PLANNER-DAYS-BEFORE-RACE or SEQUENCE is missing or"
-            " not what planner writes",
-        ),
-        (
-            ics(*event("a", *[o.replace("Europe/Berlin", "Mars/Olympus") for o in OURS])),
-            "event a: unknown timezone 'Mars/Olympus'",
-        ),
-        (
-            ics(*event("a", *[o.replace(";TZID=Europe/Berlin", "") for o in OURS])),
-            "event a: floating time without a timezone",
+            ics(*event("a", *OURS)),
+            "has no events of the plan 'Club' (none has a UID planner made); move it away, or"
+            " pass --out to build elsewhere",
         ),
     ],
 )
@@ -84,6 +78,33 @@ def test_files_planner_did_not_write_are_refused(data: bytes, message: str) -> N
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        (
+            [o.replace(":run", ":swim") for o in OURS],
+            "has X-PLANNER-ACTIVITY 'swim', not one of planner's",
+        ),
+        (
+            [o.replace("Europe/Berlin", "Mars/Olympus") for o in OURS],
+            "has an unknown timezone 'Mars/Olympus'",
+        ),
+        (
+            [o.replace(";TZID=Europe/Berlin", "") for o in OURS],
+            "has a floating time without a timezone",
+        ),
+    ],
+)
+def test_an_event_of_the_plan_that_planner_would_not_write_is_refused(
+    lines: list[str], problem: str
+) -> None:
+    data = ics("X-OTHER:1", *event("a", *OURS), *event(UID, *lines))
+    with pytest.raises(NotAPlan) as err:
+        parse_previous(data, "plan.ics", advice="do this")
+    # Its BEGIN:VEVENT follows the calendar's 4 lines and the 10 of an event not the plan's.
+    assert str(err.value) == f"plan.ics, line 15: event {UID!r} {problem}; do this"
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as err:
         read_previous(tmp_path / "plan.ics")
@@ -91,9 +112,9 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_a_minimal_event_of_ours_reads(make_plan: Callable[..., Plan]) -> None:
-    previous = parse_previous(ics(*event("a", *OURS, "SEQUENCE:4", "STATUS:CANCELLED")), "p")
+    previous = parse_previous(ics(*event(UID, *OURS, "SEQUENCE:4", "STATUS:CANCELLED")), "p")
     (session,) = previous.sessions
-    assert (session.uid, session.sequence, session.cancelled) == ("a", 4, True)
+    assert (session.uid, session.sequence, session.cancelled) == (UID, 4, True)
     assert previous.race_date is None  # every event is cancelled
     assert previous.timezone == "Europe/Berlin"
 
