@@ -123,7 +123,7 @@ def parse_plan_file(data: Mapping[str, Any], path: Path) -> PlanFile:
     base = path.parent
     # normpath keeps the path as the user would write it (no "club/../"), still relative.
     mileage = Path(os.path.normpath(base / data["mileage"]))
-    if not mileage.is_file():
+    if not mileage.exists():  # what else it is, read_mileage says
         raise InvalidPlanFile(
             source, "mileage", f"no file {mileage} (paths are relative to the plan file)"
         )
@@ -206,6 +206,11 @@ def render_plan_file(
     its help as a comment, set where ``settings`` gives it and commented out otherwise.
     Paths are written relative to the plan file's folder."""
     base = path.parent
+    _check_utf8(path.name, str(path), "the plan file's name")
+    for key, value in (("--mileage", mileage), ("--templates", settings.templates),
+                       ("--out", settings.out)):  # fmt: skip
+        if value is not None:
+            _check_utf8(str(value), key, "the path")
     command = f"planner build {path.name}"
     if settings.race_date is None:
         command += " --race-date YYYY-MM-DD"
@@ -231,6 +236,16 @@ def render_plan_file(
         else:
             lines.append(f"{key} = {_toml(value, key, base)}")
     return "\n".join(lines) + "\n"
+
+
+def _check_utf8(text: str, where: str, what: str) -> None:
+    """A file name is written into the plan file, which is UTF-8: it must be UTF-8 itself."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PlanError(
+            f"{what} is not UTF-8 text, so a plan file can't hold it; rename it", where=where
+        ) from None
 
 
 def _toml(value: object, key: str, base: Path) -> str:

@@ -77,6 +77,13 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
 
 def check_targets(folder: Path, names: Iterable[str], *, keep: Iterable[Path] = ()) -> None:
     """Refuse, before any work, an output that can't be written or would replace an input."""
+    try:
+        _check_targets(folder, names, keep)
+    except OSError as err:  # a name too long for the system, a folder planner may not enter
+        raise PlanError(f"can't use this folder ({reason(err)})", where="--out") from None
+
+
+def _check_targets(folder: Path, names: Iterable[str], keep: Iterable[Path]) -> None:
     if folder.exists() and not folder.is_dir():
         raise PlanError(f"{folder} is a file; name a folder for the plan", where="--out")
     kept_files = list(keep)
