@@ -833,3 +833,157 @@ def test_the_whole_build_never_crashes_and_never_half_writes(
         assert lines[-1].startswith("planner: error: ")
         assert written == OLD_PLAN
         event("refused")
+
+
+# A previous plan.ics that planner would not have written: refused in one line naming the file,
+# the event's line and what to do, by build and reschedule alike; nothing is written.
+
+FIRST_UID = "m-62c66a7a5d-backside-strength-t13@planner"
+"""The first event of OLD_PLAN, on line 18 of its plan.ics."""
+MOVE_IT = "move it away, or pass --out to build elsewhere"
+REBUILD = "rebuild the plan from its mileage CSV instead"
+
+
+def _in_first_event(old: str, new: str) -> Callable[[Path], None]:
+    """Edit the first event of out/plan.ics: replace ``old`` (a line's start) by ``new``."""
+
+    def setup(root: Path) -> None:
+        path = root / "out" / "plan.ics"
+        text = path.read_bytes().decode()
+        start = text.index("BEGIN:VEVENT")
+        end = text.index("END:VEVENT", start)
+        event = text[start:end]
+        assert old in event
+        path.write_bytes((text[:start] + event.replace(old, new, 1) + text[end:]).encode())
+
+    return setup
+
+
+def _event_refused(problem: str, advice: str = MOVE_IT) -> str:
+    return f"out/plan.ics, line 18: event {FIRST_UID!r} {problem}; {advice}"
+
+
+HOSTILE_PREVIOUS = [
+    (
+        "days before race twice",
+        _in_first_event("UID:", "X-PLANNER-DAYS-BEFORE-RACE:999999999\r\nUID:"),
+        "has X-PLANNER-DAYS-BEFORE-RACE twice",
+    ),
+    (
+        "days before race beyond a plan",
+        _in_first_event("X-PLANNER-DAYS-BEFORE-RACE:13", "X-PLANNER-DAYS-BEFORE-RACE:99999"),
+        "has X-PLANNER-DAYS-BEFORE-RACE '99999'; expected 0 to 734",
+    ),
+    (
+        "days before race that don't match the UID",
+        _in_first_event("X-PLANNER-DAYS-BEFORE-RACE:13", "X-PLANNER-DAYS-BEFORE-RACE:12"),
+        "has a UID that doesn't match its X-PLANNER-ACTIVITY and -DAYS-BEFORE-RACE",
+    ),
+    (
+        "SEQUENCE twice",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:0\r\nSEQUENCE:1"),
+        "has SEQUENCE twice",
+    ),
+    (
+        "DTSTART twice",
+        _in_first_event("DTSTART:", "DTSTART:20270101T000000Z\r\nDTSTART:"),
+        "has DTSTART twice",
+    ),
+    (
+        "X-PLANNER-PLAN twice",
+        _in_first_event("X-PLANNER-PLAN:m", "X-PLANNER-PLAN:m\r\nX-PLANNER-PLAN:m"),
+        "has X-PLANNER-PLAN twice",
+    ),
+    (
+        "SEQUENCE beyond 2^31",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:99999999999"),
+        "has a SEQUENCE that can't be read (Integer 99999999999 is outside the RFC 5545 range"
+        " [-2147483648, 2147483647])",
+    ),
+    (
+        "SEQUENCE with no room for the next build",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:2147483647"),
+        "has SEQUENCE '2147483647'; expected 0 to 2147483646",
+    ),
+    (
+        "SEQUENCE below 0",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:-1"),
+        "has SEQUENCE '-1'; expected 0 to 2147483646",
+    ),
+    (
+        "unparseable DTSTART",
+        _in_first_event("DTSTART:20270329T070000Z", "DTSTART:garbage"),
+        "has a DTSTART that can't be read (Expected time, got: garbage)",
+    ),
+    (
+        "duration-valued DTSTART",
+        _in_first_event("DTSTART:20270329T070000Z", "DTSTART;VALUE=DURATION:P1D"),
+        "has no DTSTART date or time",
+    ),
+    (
+        "an event in year 1",
+        _in_first_event("DTSTART:20270329", "DTSTART:00010329"),
+        "starts on 0001-03-29, outside the years planner plans (1897 to 2999)",
+    ),
+    (
+        "an event in year 9999",
+        _in_first_event("DTSTART:20270329", "DTSTART:99991231"),
+        "starts on 9999-12-31, outside the years planner plans (1897 to 2999)",
+    ),
+    (
+        "an event that ends before it starts",
+        _in_first_event("DTEND:20270329", "DTEND:19990329"),
+        "ends before it starts",
+    ),
+    (
+        "an event that lasts a year",
+        _in_first_event("DTEND:20270329", "DTEND:20280329"),
+        "lasts over 14 days",
+    ),
+    (
+        "a timezone folder",
+        _in_first_event("DTSTART:20270329T070000Z", "DTSTART;TZID=Europe:20270329T070000"),
+        None,  # icalendar looks the TZID up while it parses: no event to name yet
+    ),
+    (
+        "a reminder a year before",
+        _in_first_event("X-PLANNER-PLAN:m", "X-PLANNER-PLAN:m\r\nBEGIN:VALARM\r\nACTION:DISPLAY"
+                        "\r\nTRIGGER:-P365D\r\nDESCRIPTION:x\r\nEND:VALARM"),  # fmt: skip
+        "has a reminder (TRIGGER '-P365D') that planner doesn't write; expected 0 to 1440"
+        " minutes before the start",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("setup", "problem"),
+    [pytest.param(setup, problem, id=name) for name, setup, problem in HOSTILE_PREVIOUS],
+)
+def test_a_hostile_previous_plan_is_refused_by_build(
+    folder: Path, setup: Callable[[Path], None], problem: str | None
+) -> None:
+    setup(folder)
+    before = snapshot(folder)
+    result = build()
+    if problem is None:
+        message = (
+            "out/plan.ics: has a TZID that names no timezone (Is a directory); " + MOVE_IT
+        )
+    else:
+        message = _event_refused(problem)
+    assert_refused(result, message)
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("setup", "problem"),
+    [pytest.param(setup, problem, id=name) for name, setup, problem in HOSTILE_PREVIOUS[:6]],
+)
+def test_a_hostile_plan_is_refused_by_reschedule(
+    folder: Path, setup: Callable[[Path], None], problem: str
+) -> None:
+    setup(folder)
+    before = snapshot(folder)
+    result = invoke("reschedule", "out/plan.ics", "--race-date", "2027-05-02")
+    assert_refused(result, _event_refused(problem, REBUILD))
+    assert snapshot(folder) == before
