@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import stat
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
             found[name] = f"-> {os.readlink(path)}"
         elif path.is_dir():
             found[name] = "folder"
+        elif not path.is_file():
+            found[name] = "special file"  # a pipe: reading it here would wait for ever
         else:
             found[name] = path.read_bytes()
     return found
@@ -122,9 +125,12 @@ def _write(name: str, content: bytes) -> Callable[[Path], None]:
     return setup
 
 
-def _broken_template(root: Path) -> None:
-    shutil.copytree(ROOT / "templates", root / "mine")
-    (root / "mine" / "routines" / "legs_up_the_wall.toml").write_bytes(BROKEN_TOML)
+def _broken_template(content: bytes) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        shutil.copytree(ROOT / "templates", root / "mine")
+        (root / "mine" / "routines" / "legs_up_the_wall.toml").write_bytes(content)
+
+    return setup
 
 
 def _input_in_the_out_folder(root: Path) -> None:
@@ -436,12 +442,98 @@ CASES = [
         args=("--format", "ics"),
         setup=_write("out/plan.ics", VALID),
     ),
+    Case(
+        "mileage CSV over 1 MB",
+        "m.csv: is over 1 MB; a plan has at most 104 weeks, one row each",
+        csv=b"week,miles\n" + b"#" * 1_000_000,
+    ),
+    Case(
+        "plan file over 1 MB",
+        "p.toml: is over 1 MB; expected a TOML plan file",
+        source="p.toml",
+        setup=_write("p.toml", b"#" * 1_000_001),
+    ),
+    Case(
+        "previous plan.ics over 10 MB",
+        "out/plan.ics: is over 10 MB; expected a plan.ics file; move it away, or pass --out to"
+        " build elsewhere",
+        setup=_write("out/plan.ics", b" " * 10_000_001),
+    ),
+    # Hostile TOML, over-long names, distances no one runs.
+    Case(
+        "plan file nested 2,000 deep",
+        "p.toml: not valid TOML: arrays or tables nested too deeply",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nrun_days = ' + b"[" * 2000 + b"]" * 2000),
+    ),
+    Case(
+        "plan file number of 5,000 digits",
+        "p.toml: not valid TOML: a number with thousands of digits",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nremind = ' + b"9" * 5000),
+    ),
+    Case(
+        "plan file number beyond 64 bits",
+        "p.toml: not valid TOML: a whole number beyond TOML's 64-bit integers",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nremind = 18446744073709551616'),
+    ),
+    Case(
+        "template nested 2,000 deep",
+        "mine/routines/legs_up_the_wall.toml: not valid TOML: arrays or tables nested too deeply",
+        args=("--templates", "mine"),
+        setup=_broken_template(b"poses = " + b"[" * 2000 + b"]" * 2000),
+    ),
+    Case(
+        "template number of 5,000 digits",
+        "mine/routines/legs_up_the_wall.toml: not valid TOML: a number with thousands of digits",
+        args=("--templates", "mine"),
+        setup=_broken_template(b"seconds = " + b"1" * 5000),
+    ),
+    Case(
+        "--out longer than the system allows",
+        "--out: can't use this folder (File name too long)",
+        args=("--out", "a" * 300),
+    ),
+    Case(
+        "mileage name longer than the system allows",
+        f"{'a' * 300}.csv: can't be read (File name too long)",
+        source=f"{'a' * 300}.csv",
+    ),
+    Case(
+        "a distance of 1e-999999 in the CSV",
+        "m.csv, line 2, column miles: '1e-999999' miles is less than 0.1; write 0 for no run",
+        csv=b"week,miles\n1,1e-999999\n",
+    ),
+    Case(
+        "a distance with too many decimals in the CSV",
+        "m.csv, line 2, column long_run: '3.00001' miles has more than 4 decimals",
+        csv=b"week,miles,long_run\n1,10,3.00001\n",
+    ),
+    Case(
+        "--race-distance 1e-999999",
+        "--race-distance: expected 5k, 10k, half, marathon or a distance in miles, found"
+        " '1e-999999'",
+        args=("--race-distance", "1e-999999"),
+    ),
+    Case(
+        "race_distance 1e-300 in a plan file",
+        "p.toml: race_distance: expected 5k, 10k, half, marathon or a distance like 13.1,"
+        " found 1e-300",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nrace_distance = 1e-300\n'),
+    ),
+    Case(
+        "a warning, then an error: the error alone",
+        "m.csv, line 2, column miles: expected a distance in miles like 12 or 12.5, found 'ten'",
+        csv=b"week,miles,pace\n1,ten,9:00\n",
+    ),
     # Templates.
     Case(
         "broken template",
         "mine/routines/legs_up_the_wall.toml: not valid TOML: Invalid value (at line 2, column 9)",
         args=("--templates", "mine"),
-        setup=_broken_template,
+        setup=_broken_template(BROKEN_TOML),
     ),
     Case(
         "missing templates folder",
@@ -947,8 +1039,11 @@ HOSTILE_PREVIOUS = [
     ),
     (
         "a reminder a year before",
-        _in_first_event("X-PLANNER-PLAN:m", "X-PLANNER-PLAN:m\r\nBEGIN:VALARM\r\nACTION:DISPLAY"
-                        "\r\nTRIGGER:-P365D\r\nDESCRIPTION:x\r\nEND:VALARM"),  # fmt: skip
+        _in_first_event(
+            "X-PLANNER-PLAN:m",
+            "X-PLANNER-PLAN:m\r\nBEGIN:VALARM\r\nACTION:DISPLAY"
+            "\r\nTRIGGER:-P365D\r\nDESCRIPTION:x\r\nEND:VALARM",
+        ),  # fmt: skip
         "has a reminder (TRIGGER '-P365D') that planner doesn't write; expected 0 to 1440"
         " minutes before the start",
     ),
@@ -966,9 +1061,7 @@ def test_a_hostile_previous_plan_is_refused_by_build(
     before = snapshot(folder)
     result = build()
     if problem is None:
-        message = (
-            "out/plan.ics: has a TZID that names no timezone (Is a directory); " + MOVE_IT
-        )
+        message = "out/plan.ics: has a TZID that names no timezone (Is a directory); " + MOVE_IT
     else:
         message = _event_refused(problem)
     assert_refused(result, message)
@@ -987,3 +1080,97 @@ def test_a_hostile_plan_is_refused_by_reschedule(
     result = invoke("reschedule", "out/plan.ics", "--race-date", "2027-05-02")
     assert_refused(result, _event_refused(problem, REBUILD))
     assert snapshot(folder) == before
+
+
+# Special files: a pipe or a device in place of any file planner reads is refused at once.
+# The command runs as a subprocess with a time limit, so a reader that waits fails the test.
+
+
+def run_planner(
+    *args: str | Path, cwd: Path, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *[str(a) for a in args]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(int(GENERATED_AT.timestamp()))},
+    )
+
+
+def _fifo(name: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / name).unlink(missing_ok=True)
+        os.mkfifo(root / name)
+
+    return setup
+
+
+def _zeros(name: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / name).unlink(missing_ok=True)
+        (root / name).symlink_to("/dev/zero")
+
+    return setup
+
+
+def _template(setup: Callable[[Path], None]) -> Callable[[Path], None]:
+    def both(root: Path) -> None:
+        shutil.copytree(ROOT / "templates", root / "mine")
+        setup(root)
+
+    return both
+
+
+SPECIAL_FILES = [
+    ("mileage CSV is a pipe", _fifo("m.csv"), [], "m.csv: is a pipe, not a file; expected a CSV file"),
+    ("mileage CSV is /dev/zero", _zeros("m.csv"), [],
+     "m.csv: is a device, not a file; expected a CSV file"),
+    ("plan file is a pipe", _fifo("p.toml"), ["p.toml"],
+     "p.toml: is a pipe, not a file; expected a TOML plan file"),
+    ("plan file's mileage is /dev/zero",
+     lambda root: (_zeros("z.csv")(root), (root / "p.toml").write_text('mileage = "z.csv"\n')),
+     ["p.toml"], "z.csv: is a device, not a file; expected a CSV file"),
+    ("previous plan.ics is a pipe", _fifo("out/plan.ics"), [],
+     f"out/plan.ics: is a pipe, not a file; expected a plan.ics file; {MOVE_IT}"),
+    ("previous plan.ics is /dev/zero", _zeros("out/plan.ics"), [],
+     f"out/plan.ics: is a device, not a file; expected a plan.ics file; {MOVE_IT}"),
+    ("a template is a pipe", _template(_fifo("mine/routines/legs_up_the_wall.toml")),
+     ["--templates", "mine"],
+     "mine/routines/legs_up_the_wall.toml: is a pipe, not a file; expected a TOML file"),
+    ("form cues are /dev/zero", _template(_zeros("mine/form_cues.toml")), ["--templates", "mine"],
+     "mine/form_cues.toml: is a device, not a file; expected a TOML file"),
+]  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes and /dev/zero are POSIX")
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [pytest.param(setup, args, message, id=name) for name, setup, args, message in SPECIAL_FILES],
+)
+def test_a_special_or_huge_file_is_refused_at_once(
+    folder: Path, setup: Callable[[Path], None], args: list[str], message: str
+) -> None:
+    setup(folder)
+    before = snapshot(folder)
+    source = args[0] if args and args[0].endswith(".toml") else "m.csv"
+    extra = args[1:] if source != "m.csv" else args
+    result = run_planner(
+        "build", source, "--race-date", "2027-04-18", "--timezone", "UTC", "--out", "out",
+        *extra, cwd=folder,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"planner: error: {message}\n"
+    assert snapshot(folder) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes and /dev/zero are POSIX")
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+def test_reschedule_refuses_a_special_file_at_once(folder: Path, kind: str) -> None:
+    (_fifo if kind == "pipe" else _zeros)("x.ics")(folder)
+    result = run_planner("reschedule", "x.ics", "--race-date", "2027-05-02", cwd=folder)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"planner: error: x.ics: is a {kind}, not a file; expected a plan.ics file; {REBUILD}\n"
+    )
