@@ -243,8 +243,9 @@ def _check_utf8(text: str, where: str, what: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
+        shown = os.fsencode(where).decode("utf-8", "backslashreplace")
         raise PlanError(
-            f"{what} is not UTF-8 text, so a plan file can't hold it; rename it", where=where
+            f"{what} is not UTF-8 text, so a plan file can't hold it; rename it", where=shown
         ) from None
 
 

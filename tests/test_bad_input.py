@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1043,7 +1044,7 @@ HOSTILE_PREVIOUS = [
             "X-PLANNER-PLAN:m",
             "X-PLANNER-PLAN:m\r\nBEGIN:VALARM\r\nACTION:DISPLAY"
             "\r\nTRIGGER:-P365D\r\nDESCRIPTION:x\r\nEND:VALARM",
-        ),  # fmt: skip
+        ),
         "has a reminder (TRIGGER '-P365D') that planner doesn't write; expected 0 to 1440"
         " minutes before the start",
     ),
@@ -1124,7 +1125,8 @@ def _template(setup: Callable[[Path], None]) -> Callable[[Path], None]:
 
 
 SPECIAL_FILES = [
-    ("mileage CSV is a pipe", _fifo("m.csv"), [], "m.csv: is a pipe, not a file; expected a CSV file"),
+    ("mileage CSV is a pipe", _fifo("m.csv"), [],
+     "m.csv: is a pipe, not a file; expected a CSV file"),
     ("mileage CSV is /dev/zero", _zeros("m.csv"), [],
      "m.csv: is a device, not a file; expected a CSV file"),
     ("plan file is a pipe", _fifo("p.toml"), ["p.toml"],
@@ -1174,3 +1176,254 @@ def test_reschedule_refuses_a_special_file_at_once(folder: Path, kind: str) -> N
     assert result.stderr == (
         f"planner: error: x.ics: is a {kind}, not a file; expected a plan.ics file; {REBUILD}\n"
     )
+
+
+# Wrong output, found by trying: each now right.
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def test_the_calendar_csv_files_hold_the_live_events_only(folder: Path) -> None:
+    everything = ("--format", "ics,csv,google-csv,outlook-csv")
+    assert build(*everything, "--bedtime").exit_code == 0
+    result = build(*everything)  # without --bedtime: its 14 evenings are cancelled
+    assert result.exit_code == 0, result.output
+    assert "cancelled 14," in result.stdout
+    out = folder / "out"
+    calendar = icalendar.Calendar.from_ical((out / "plan.ics").read_bytes())
+    live = [e for e in calendar.walk("VEVENT") if e.get("STATUS") != "CANCELLED"]
+    assert len(calendar.walk("VEVENT")) - len(live) == 14
+    titles = sorted(str(e["SUMMARY"]) for e in live)
+    assert sorted(row["title"] for row in _rows(out / "plan.csv")) == titles
+    assert sorted(row["Subject"] for row in _rows(out / "plan.google.csv")) == titles
+    assert sorted(row["Subject"] for row in _rows(out / "plan.outlook.csv")) == titles
+    assert not any("Bedtime" in title for title in titles)
+
+
+def test_a_leap_second_zone_is_its_civil_zone(folder: Path) -> None:
+    shutil.rmtree(folder / "out")
+    assert build("--timezone", "Europe/Berlin", "--out", "civil").exit_code == 0
+    for name in ("right/Europe/Berlin", "posix/Europe/Berlin"):
+        result = build("--timezone", name, "--out", name.split("/")[0])
+        assert result.exit_code == 0, result.output
+        assert "(Europe/Berlin)." in result.stdout.splitlines()[0]
+        written = (folder / name.split("/")[0] / "plan.ics").read_bytes()
+        assert written == (folder / "civil" / "plan.ics").read_bytes()
+
+
+def test_a_name_that_starts_with_a_byte_order_mark_rebuilds(folder: Path) -> None:
+    shutil.rmtree(folder / "out")
+    first = build("--name", "\ufeffSpring")
+    assert first.stdout.startswith("Built 'Spring': 2 weeks")
+    again = build("--name", "\ufeffSpring")
+    assert again.exit_code == 0, again.output
+    assert "Changes: moved 0, changed 0, added 0, cancelled 0, unchanged 28" in again.stdout
+
+
+def test_init_never_overwrites_the_mileage_file_it_names(folder: Path) -> None:
+    (folder / "m.toml").write_bytes(VALID)
+    result = invoke("init", "m.toml", "--mileage", "m.toml", "--force")
+    assert_refused(result, "m.toml: is the mileage file itself; name the plan file differently")
+    assert (folder / "m.toml").read_bytes() == VALID
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="other systems refuse such file names")
+def test_init_refuses_a_file_name_that_is_not_utf8(folder: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.toml")
+    result = invoke("init", name, "--mileage", "m.csv")
+    assert_refused(
+        result,
+        "caf\\xe9.toml: the plan file's name is not UTF-8 text, so a plan file can't hold it;"
+        " rename it",
+    )
+    assert not (folder / name).exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_outputs_never_carry_setuid_setgid_or_sticky_bits(folder: Path) -> None:
+    target = folder / "someone-elses"
+    target.write_bytes(b"x")
+    target.chmod(0o6755 | stat.S_ISVTX)
+    (folder / "out" / "plan.csv").unlink()
+    (folder / "out" / "plan.csv").symlink_to(target)
+    assert build().exit_code == 0
+    assert stat.S_IMODE((folder / "out" / "plan.csv").lstat().st_mode) == 0o755
+    assert target.read_bytes() == b"x"  # replaced the link, not written through it
+
+
+def test_a_killed_builds_temporary_files_are_removed_by_the_next(folder: Path) -> None:
+    stale = folder / "out" / ".plan.ics.k7x_2q9a.tmp"
+    stale.write_bytes(b"half a plan")
+    mine = folder / "out" / "notes.tmp"
+    mine.write_bytes(b"the runner's own")
+    assert build().exit_code == 0
+    assert not stale.exists()
+    assert mine.read_bytes() == b"the runner's own"
+
+
+def test_events_that_are_not_the_plans_own_are_left_out_with_a_warning(folder: Path) -> None:
+    path = folder / "out" / "plan.ics"
+    foreign = "".join(
+        f"BEGIN:VEVENT\r\nUID:pasted-{n}@example.com\r\nX-PLANNER-PLAN:m\r\n"
+        "DTSTART:20270401T070000Z\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+        for n in range(500)
+    )
+    path.write_bytes(
+        path.read_bytes().replace(b"END:VCALENDAR", foreign.encode() + b"END:VCALENDAR")
+    )
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "planner: warning: out/plan.ics: left out 500 events with a UID that planner did not"
+        " make for the plan 'm'\n"
+    )
+    written = path.read_bytes()
+    assert b"pasted-" not in written
+    again = build()
+    assert (again.exit_code, again.stderr) == (0, "")
+    assert path.read_bytes() == written
+
+
+def test_the_folder_lock_waits_then_fails_in_one_line(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    monkeypatch.setattr(planner.writer, "LOCK_WAIT_SECONDS", 0.3)
+    held = os.open(folder / "out", os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as another build would
+        before = snapshot(folder)
+        result = build()
+    finally:
+        os.close(held)
+    assert_refused(
+        result,
+        "out: another planner build is writing to it; waited 0.3 s, try again once it has finished",
+    )
+    assert snapshot(folder) == before
+    assert build().exit_code == 0  # once it is free
+
+
+def test_a_build_waits_for_the_one_writing_its_folder_and_then_reads_its_plan(
+    folder: Path,
+) -> None:
+    """The lock spans reading plan.ics and writing: a build that starts while another holds
+    the folder compares with what that one wrote, not with what was there before."""
+    pytest.importorskip("fcntl")
+    # This process takes the lock as a build does, so that its own build below goes ahead.
+    with planner.writer.folder_lock(folder / "out"):
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "planner", "build", "m.csv", "--race-date", "2027-05-02",
+             "--timezone", "UTC", "--out", "out"],
+            cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        time.sleep(2)  # it starts, and waits for the lock
+        assert waiting.poll() is None
+        # The build holding the folder moves the race a week: every event moves (SEQUENCE 1).
+        assert build().exit_code == 0
+    stdout, stderr = waiting.communicate(timeout=60)
+    assert (waiting.returncode, stderr) == (0, "")
+    assert "Changes: moved 28, changed 0, added 0, cancelled 0, unchanged 0" in stdout
+    calendar = icalendar.Calendar.from_ical((folder / "out" / "plan.ics").read_bytes())
+    assert {int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")} == {2}
+
+
+def test_builds_at_once_into_one_folder_leave_one_plan(folder: Path) -> None:
+    builds = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "planner",
+                "build",
+                "m.csv",
+                "--race-date",
+                f"2027-05-{day}",
+                "--timezone",
+                "UTC",
+                "--out",
+                "out",
+            ],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for day in ("02", "09", "16", "23")
+    ]
+    for process in builds:
+        _, stderr = process.communicate(timeout=120)
+        assert (process.returncode, stderr) == (0, "")
+    calendar = icalendar.Calendar.from_ical((folder / "out" / "plan.ics").read_bytes())
+    live = {
+        (str(e["UID"]), e.decoded("DTSTART").date().isoformat())
+        for e in calendar.walk("VEVENT")
+        if e.get("STATUS") != "CANCELLED"
+    }
+    assert live == {(row["uid"], row["date"]) for row in _rows(folder / "out" / "plan.csv")}
+    # Each build compared with the one before it: four moves, whatever their order.
+    assert {int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")} == {4}
+    assert sorted(p.name for p in (folder / "out").iterdir()) == ["plan.csv", "plan.ics"]
+
+
+# Loose ends: Ctrl-C, and a standard output that can't be written to.
+
+
+def test_ctrl_c_during_a_command_is_one_line_and_exit_130(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(planner.schedule, "build_plan", interrupted)
+    before = snapshot(folder)
+    result = build()
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "planner: interrupted\n")
+    assert snapshot(folder) == before
+
+
+def test_ctrl_c_while_planner_starts_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    # A real KeyboardInterrupt, raised as planner.cli imports click: the audit hook sees the
+    # import happen and interrupts it there, as Ctrl-C at that moment would.
+    code = (
+        "import sys\n"
+        "def hook(event, args):\n"
+        "    if event == 'import' and args[0] == 'click':\n"
+        "        raise KeyboardInterrupt\n"
+        "sys.addaudithook(hook)\n"
+        "sys.argv = ['planner', '--version']\n"
+        "from planner.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=20
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "planner: interrupted\n")
+
+
+@pytest.mark.parametrize("stdout", ["closed pipe", "full disk"])
+def test_a_stdout_that_fails_does_not_fail_the_build(folder: Path, stdout: str) -> None:
+    if stdout == "full disk" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    command = [sys.executable, "-m", "planner", "build", "m.csv", "--race-date", "2027-05-02",
+               "--timezone", "UTC", "--out", "out"]  # fmt: skip
+    if stdout == "closed pipe":
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # no reader: every write to stdout fails with EPIPE
+        try:
+            result = subprocess.run(
+                command, cwd=folder, stdout=write_end, stderr=subprocess.PIPE, text=True,
+                timeout=60,
+            )  # fmt: skip
+        finally:
+            os.close(write_end)
+    else:
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                command, cwd=folder, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
+            )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (folder / "out" / "plan.ics").read_bytes() != OLD_PLAN["plan.ics"]
+    assert (folder / "out" / "plan.csv").read_bytes() != OLD_PLAN["plan.csv"]
