@@ -1427,3 +1427,85 @@ def test_a_stdout_that_fails_does_not_fail_the_build(folder: Path, stdout: str) 
     assert (result.returncode, result.stderr) == (0, "")
     assert (folder / "out" / "plan.ics").read_bytes() != OLD_PLAN["plan.ics"]
     assert (folder / "out" / "plan.csv").read_bytes() != OLD_PLAN["plan.csv"]
+
+
+# Any mutation of a real plan.ics, as a previous plan: a plan, or one error line; never an
+# internal error.
+
+
+def _berlin_plan_with_reminders() -> bytes:
+    mileage = parse_mileage(VALID, "m.csv")
+    options = planner.schedule.PlanOptions(
+        race_date=dt.date(2027, 4, 11), name="m", timezone="Europe/Berlin", remind_minutes=15
+    )
+    plan = planner.schedule.build_plan(mileage, options, load_routines(), GENERATED_AT)
+    return to_ics(plan)
+
+
+MUTABLE = _berlin_plan_with_reminders().decode().split("\r\n")
+EXTREMES = [
+    "", "0", "-1", "735", "2147483646", "2147483647", "99999999999", "1" * 30, "00010101",
+    "99991231", "00010101T000000Z", "99991231T235959", "20270405T070000Z", "P1D", "-P99999D",
+    "PT0S", "garbage", "Europe", "right/Europe/Berlin", "../../../dev/zero", "\ufeffm", "m",
+    "other", "CANCELLED", "run", "swim", "m-62c66a7a5d-run-t3@planner", "x@planner",
+]  # fmt: skip
+PARAMETERS = ["", ";TZID=Europe", ";TZID=Mars/Olympus", ";TZID=Europe/Berlin", ";VALUE=DATE",
+              ";VALUE=DURATION", ";VALUE=PERIOD", ";RELATED=END"]  # fmt: skip
+
+
+@st.composite
+def mutated_plans(draw: st.DrawFn) -> bytes:
+    lines = list(MUTABLE)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(lines) - 1))
+        how = draw(st.sampled_from(["duplicate", "drop", "garble", "extreme", "extreme"]))
+        if how == "duplicate":
+            lines.insert(at, lines[at])
+        elif how == "drop":
+            del lines[at]
+        elif how == "garble":
+            lines[at] = draw(st.text(SAFE_TEXT, max_size=30))
+        else:
+            name = lines[at].split(":")[0].split(";")[0]
+            if not name or name.startswith(" "):  # a folded line's continuation
+                continue
+            value = draw(st.sampled_from(EXTREMES))
+            lines[at] = f"{name}{draw(st.sampled_from(PARAMETERS))}:{value}"
+    return "\r\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def _one_error_line(result: Result) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("planner: error: ")
+    assert result.stderr.count("\n") == 1
+
+
+@settings(max_examples=25 * FUZZ_SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mutated_plans())
+def test_a_mutated_previous_plan_builds_or_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    root = tmp_path_factory.mktemp("mutated")
+    (root / "m.csv").write_bytes(VALID)
+    (root / "out").mkdir()
+    (root / "out" / "plan.ics").write_bytes(data)
+    result = invoke(
+        "build", root / "m.csv", "--race-date", "2027-04-18", "--timezone", "UTC", "--out",
+        root / "out",
+    )  # fmt: skip
+    if result.exit_code == 0:
+        icalendar.Calendar.from_ical((root / "out" / "plan.ics").read_bytes())
+        event("built")
+    else:
+        _one_error_line(result)
+        assert (root / "out" / "plan.ics").read_bytes() == data
+        assert not (root / "out" / "plan.csv").exists()
+        event("refused")
+    (root / "x.ics").write_bytes(data)
+    moved = invoke("reschedule", root / "x.ics", "--race-date", "2027-05-02", "--out", root / "r")
+    if moved.exit_code == 0:
+        icalendar.Calendar.from_ical((root / "r" / "plan.ics").read_bytes())
+    else:
+        _one_error_line(moved)
+        assert not (root / "r").exists()
