@@ -239,3 +239,25 @@ def test_read_back_sessions_match_the_built_ones(make_plan: Callable[..., Plan])
         "brief_description": "",
     }
     assert previous.sessions == tuple(dataclasses.replace(s, **blank) for s in plan.sessions)
+
+
+def test_a_cancelled_event_is_kept_until_it_has_ended(make_plan: Callable[..., Plan]) -> None:
+    long = make_plan(THREE_WEEKS)
+    short = make_plan(TWO_WEEKS)
+    dropped = sorted(
+        (s for s in long.sessions if s.uid not in {n.uid for n in short.sessions}),
+        key=lambda s: s.end,
+    )
+    # Rebuilt while the dropped first week is under way: one of its events has just ended.
+    clock = dropped[len(dropped) // 2].end + dt.timedelta(seconds=1)
+    result, changes = reconcile(dataclasses.replace(short, generated_at=clock), previous_of(long))
+    future = {s.uid for s in dropped if s.end >= clock}
+    assert 0 < len(future) < len(dropped)
+    assert {s.uid for s in result.sessions if s.cancelled} == future
+    assert changes.cancelled == len(future)
+    assert changes.total == len(result.sessions)
+    # A build after the last of them has ended carries none of them.
+    later = dataclasses.replace(short, generated_at=dropped[-1].end + dt.timedelta(seconds=1))
+    result, changes = reconcile(later, previous_of(result))
+    assert not any(s.cancelled for s in result.sessions)
+    assert changes == Changes(unchanged=len(short.sessions))
