@@ -145,7 +145,10 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
         # Read back as it was written: the name went through parse_name when it was given.
         name = parse_name(written_name, "X-PLANNER-PLAN")
     except InvalidOption:
-        raise NotAPlan(source, f"names its plan {shown(written_name)}; {advice}") from None
+        raise NotAPlan(
+            source,
+            f"has X-PLANNER-PLAN {shown(written_name)}, not a name planner writes; {advice}",
+        ) from None
     # This plan's own events: its name, and a UID made from it. Any other event (someone
     # else's, or made up) is not carried into the next file: so a file can't grow by
     # whatever was pasted into it.

@@ -497,6 +497,11 @@ CASES = [
         args=("--out", "a" * 300),
     ),
     Case(
+        "--templates longer than the system allows",
+        f"{'a' * 48}...{'a' * 48}: File name too long",
+        args=("--templates", "a" * 300),
+    ),
+    Case(
         "mileage name longer than the system allows",
         f"{'a' * 300}.csv: can't be read (File name too long)",
         source=f"{'a' * 300}.csv",
