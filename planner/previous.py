@@ -79,6 +79,9 @@ LATEST_DAY = LATEST_RACE_DATE + dt.timedelta(days=1)
 LONGEST_EVENT = dt.timedelta(days=14)
 """500 miles at 30 minutes a mile, the slowest race planner schedules, take 11 days."""
 LONGEST_REMINDER = 24 * 60
+MOST_EVENTS = 2 * len(Activity) * (MOST_DAYS_BEFORE_RACE + 1)
+"""Twice the UIDs a plan can have (one per activity and day): a file with more events is
+refused before icalendar reads them one by one."""
 _ONCE = (
     "UID",
     "DTSTART",
@@ -106,12 +109,23 @@ def read_previous(path: Path, advice: str = MOVE_IT) -> PreviousPlan:
 
 
 def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousPlan:
+    count = data.upper().count(b"BEGIN:VEVENT")
+    if count > MOST_EVENTS:
+        raise NotAPlan(
+            source, f"holds {count:,} events, more than a plan can have ({MOST_EVENTS:,}); {advice}"
+        )
     try:
         calendars = parse_calendars(data)
         # walk() recurses: components nested a thousand deep end it.
         events = [e for calendar in calendars for e in calendar.walk("VEVENT")]
     except ValueError as err:
         raise NotAPlan(source, f"not an iCalendar file ({_first_line(err)})") from None
+    except (TypeError, KeyError, IndexError, AttributeError) as err:
+        # icalendar's parser raises these too on some lines it can't make sense of, such as
+        # CATEGORIES;VALUE=DATE:
+        raise NotAPlan(
+            source, f"not an iCalendar file planner can read ({_first_line(err)}); {advice}"
+        ) from None
     except RecursionError:
         raise NotAPlan(source, "not an iCalendar file (components nested too deeply)") from None
     except OSError as err:  # icalendar looks a TZID up as a file, which may be a folder

@@ -455,6 +455,19 @@ CASES = [
         setup=_write("p.toml", b"#" * 1_000_001),
     ),
     Case(
+        "100,000 events in the previous plan.ics",
+        "out/plan.ics: holds 100,028 events, more than a plan can have (11,760); move it away,"
+        " or pass --out to build elsewhere",
+        setup=_write(
+            "out/plan.ics",
+            OLD_PLAN["plan.ics"].replace(
+                b"END:VCALENDAR",
+                b"BEGIN:VEVENT\r\nUID:f@x\r\nX-PLANNER-PLAN:m\r\nEND:VEVENT\r\n" * 100_000
+                + b"END:VCALENDAR",
+            ),
+        ),
+    ),
+    Case(
         "previous plan.ics over 10 MB",
         "out/plan.ics: is over 10 MB; expected a plan.ics file; move it away, or pass --out to"
         " build elsewhere",
@@ -1039,6 +1052,12 @@ HOSTILE_PREVIOUS = [
         "lasts over 14 days",
     ),
     (
+        "a line icalendar's parser can't take",
+        _in_first_event("CATEGORIES:Yoga,Running", "CATEGORIES;VALUE=DATE:"),
+        "not an iCalendar file planner can read (You must use datetime, date, timedelta, time or"
+        " tuple (for periods))",
+    ),
+    (
         "a timezone folder",
         _in_first_event("DTSTART:20270329T070000Z", "DTSTART;TZID=Europe:20270329T070000"),
         None,  # icalendar looks the TZID up while it parses: no event to name yet
@@ -1067,7 +1086,9 @@ def test_a_hostile_previous_plan_is_refused_by_build(
     before = snapshot(folder)
     result = build()
     if problem is None:
-        message = "out/plan.ics: has a TZID that names no timezone (Is a directory); " + MOVE_IT
+        message = f"out/plan.ics: has a TZID that names no timezone (Is a directory); {MOVE_IT}"
+    elif problem.startswith("not an iCalendar file"):  # the parser stopped: no event to name
+        message = f"out/plan.ics: {problem}; {MOVE_IT}"
     else:
         message = _event_refused(problem)
     assert_refused(result, message)
