@@ -19,6 +19,7 @@ from planner.errors import InvalidOption
 from planner.model import WEEKDAYS, Unit
 
 DEFAULT_BEDTIME = dt.time(21, 30)
+LONGEST_NAME = 200
 SHORTEST_DISTANCE = Decimal("0.1")
 """Less than this (above 0) is a typo: no run is that short."""
 MOST_DECIMALS = 4
@@ -68,7 +69,13 @@ def parse_name(text: str, option: str = "--name") -> str:
         )
     # A byte-order mark (a name pasted from a file) is invisible, and calendar files drop
     # it: the name planner writes into plan.ics must be the one it reads back from there.
-    return text.replace("\ufeff", "").strip()
+    name = text.replace("\ufeff", "").strip()
+    if len(name) > LONGEST_NAME:
+        # Every event carries the name: a longer one would make a plan.ics too big to read back.
+        raise InvalidOption(
+            option, f"expected a name of at most {LONGEST_NAME} characters, found {len(name):,}"
+        )
+    return name
 
 
 def distance_problem(value: Decimal) -> str | None:

@@ -367,6 +367,11 @@ CASES = [
         args=("--name", "Spring\nBEGIN:VEVENT"),
     ),
     Case(
+        "a name of a million characters",
+        "--name: expected a name of at most 200 characters, found 1,000,000",
+        args=("--name", "x" * 1_000_000),
+    ),
+    Case(
         "bad units",
         "Invalid value for '--units': 'miles' is not one of 'mi', 'km'."
         " (see 'planner build --help')",
