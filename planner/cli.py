@@ -21,13 +21,12 @@ import click
 from click.core import ParameterSource
 
 from planner import __version__
-from planner.errors import PlanError
+from planner.errors import PlanError, SettingError
 
 if TYPE_CHECKING:  # for annotations only: the commands import these when they run
     from planner.model import Plan
-    from planner.options import Settings
-    from planner.routines import RoutineLibrary
-    from planner.schedule import PlanOptions
+    from planner.options import Layer, Settings
+    from planner.routines import Routine, RoutineLibrary
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
@@ -52,6 +51,10 @@ class PlannerGroup(click.Group):
             return super().main(argv, "planner", complete_var, False, **extra)
         try:
             result = super().main(argv, "planner", complete_var, False, **extra)
+        except SettingError as err:
+            # Not worded by a build's own settings: named as the command line names them.
+            _say("error", str(err.worded(_flag)))
+            sys.exit(EXIT_INPUT)
         except PlanError as err:
             _say("error", str(err))
             sys.exit(EXIT_INPUT)
@@ -246,56 +249,43 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,
     so calendars that re-import or subscribe to it follow.
     """
-    from planner.export import DEFAULT_FORMATS, FORMATS, render
-    from planner.export.ics import fit_descriptions
-    from planner.mileage import read_mileage
-    from planner.planfile import is_plan_file, resolve
-    from planner.routines import load_routines
-    from planner.schedule import build_plan
-    from planner.writer import check_targets, folder_lock
+    from planner.export import FORMATS
+    from planner.pipeline import build as build_files
+    from planner.pipeline import settings_for
+    from planner.planfile import InvalidPlanFile, is_plan_file
+    from planner.writer import folder_lock
 
     ctx = click.get_current_context()
     if options["race_date"] is None and not is_plan_file(mileage):
         raise click.MissingParameter(ctx=ctx, param_type="option", param_hint="'--race-date'")
-    request = resolve(mileage, _given(ctx))
-    folder = request.out
-    weeks = read_mileage(request.mileage, units=request.units)
-    warnings = list(weeks.warnings)  # shown once the build has succeeded
-    routines = load_routines(request.templates)
-    built = build_plan(weeks, request.options, routines, generated_at=_clock())
-    formats = request.formats or DEFAULT_FORMATS
-    if any(FORMATS[name].descriptions for name in formats):
-        # Fix the description style once, before comparing with the previous file, so that
-        # the comparison sees the text that is actually written.
-        built = fit_descriptions(built)
-    # The inputs are never overwritten, even when one is named plan.csv in the out folder;
-    # checked before the folder's plan.ics is read as the previous plan.
-    inputs = [request.mileage, *([mileage] if is_plan_file(mileage) else [])]
-    check_targets(folder, (FORMATS[name].filename for name in formats), keep=inputs)
+    settings = settings_for(mileage, _given(ctx), name=_flag)
+    if settings.race_date is None:
+        raise InvalidPlanFile(
+            str(mileage),
+            "race_date",
+            "missing; pass --race-date YYYY-MM-DD, or add race_date = YYYY-MM-DD to the file",
+        )
+    assert settings.mileage is not None and settings.out is not None  # settings_for sets them
+    inputs = [settings.mileage, *([mileage] if is_plan_file(mileage) else [])]
     # From reading the folder's plan.ics until the files are written: no other build meanwhile.
-    ctx.with_resource(folder_lock(folder))
-    plan, changes = built, None
-    if "ics" in formats and (folder / "plan.ics").exists():
-        from planner.previous import read_previous
-        from planner.regenerate import reconcile
-
-        previous = read_previous(folder / "plan.ics")
-        warnings += previous.warnings
-        plan, changes = reconcile(built, previous)
-    files = render(plan, formats)
-    written = _write(folder, files, dry_run, keep=inputs)
+    ctx.with_resource(folder_lock(settings.out))
+    built = build_files(settings, generated_at=_clock(), keep=inputs)
+    try:
+        written = _write(settings.out, built.files, dry_run, keep=inputs)
+    except SettingError as err:
+        raise settings.words(err) from None
     # Reported once the files are written, so a failed build prints only its error.
-    _summary(built)  # the new plan's own events, not the cancelled ones kept from before
-    if changes is not None:
-        click.echo(f"Changes: {changes}")
+    for warning in built.warnings:
+        _say("warning", warning)
+    _summary(built.plan)  # the new plan's own events, not the cancelled ones kept from before
+    if built.changes is not None:
+        click.echo(f"Changes: {built.changes}")
     for line in written:
         click.echo(line)
-    _descriptions_note(plan)
-    for warning in warnings:
-        _say("warning", warning)
-    for name in formats:
-        size = len(files[FORMATS[name].filename])
-        _warn_over_limit(FORMATS[name].filename, size, FORMATS[name].limit, request.options)
+    _descriptions_note(built.written)
+    for name in settings.format:
+        size = len(built.files[FORMATS[name].filename])
+        _warn_over_limit(FORMATS[name].filename, size, FORMATS[name].limit, settings)
 
 
 # `planner init` takes every build option (the same objects, so one definition and one help
@@ -330,11 +320,11 @@ def init(plan_file: Path, mileage: Path, force: bool, **options: Any) -> None:
         raise PlanError(
             "is the mileage file itself; name the plan file differently", where=str(plan_file)
         )
-    settings = _given(click.get_current_context())
-    text = render_plan_file(plan_file, mileage, settings, _setting_helps())
+    given = _given(click.get_current_context()).values
+    text = render_plan_file(plan_file, mileage, given, _setting_helps())
     write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")}, keep=[mileage])
     command = f"planner build {plan_file}"
-    if settings.race_date is None:
+    if given.get("race_date") is None:
         command += " --race-date YYYY-MM-DD"
     click.echo(f"Wrote {plan_file}. Build it with: {command}")
 
@@ -360,35 +350,27 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     Moved events get a higher SEQUENCE, so calendars update them in place. Writes plan.ics
     only: rebuild from the CSV to update plan.csv.
     """
-    from planner.export.ics import to_ics
     from planner.options import parse_date
-    from planner.previous import read_previous
-    from planner.regenerate import reconcile, shift
+    from planner.pipeline import reschedule as reschedule_plan
     from planner.writer import folder_lock
 
-    new_race_date = parse_date(race_date, "--race-date")
-    previous = read_previous(plan_ics, advice="rebuild the plan from its mileage CSV instead")
-    folder = out if out is not None else plan_ics.parent
-    target = folder / "plan.ics"
-    click.get_current_context().with_resource(folder_lock(folder))
-    if target.exists() and not target.samefile(plan_ics):
-        there = read_previous(target)  # which also refuses a file planner didn't write
-        if there.name != previous.name:
-            raise PlanError(
-                f"holds the plan {there.name!r}, not {previous.name!r}; choose another --out"
-                " folder",
-                where=str(target),
-            )
-    plan, changes = reconcile(shift(previous, new_race_date, _clock()), previous)
-    old = f"{previous.race_date:%a %d %b %Y}" if previous.race_date else "race day"
+    # From reading the folder's plan.ics until it is written: no other build meanwhile.
+    click.get_current_context().with_resource(
+        folder_lock(out if out is not None else plan_ics.parent)
+    )
+    built = reschedule_plan(plan_ics, parse_date(race_date), out=out, generated_at=_clock())
+    plan, folder = built.plan, built.settings.out
+    assert folder is not None
+    was = built.previous.race_date if built.previous is not None else None
+    old = f"{was:%a %d %b %Y}" if was else "race day"
     zone = "all-day events" if plan.all_day else plan.timezone
     click.echo(
-        f"Rescheduled {plan.name!r}: race day {old} -> {new_race_date:%a %d %b %Y} ({zone})."
+        f"Rescheduled {plan.name!r}: race day {old} -> {plan.race_date:%a %d %b %Y} ({zone})."
     )
-    click.echo(f"Changes: {changes}")
-    for line in _write(folder, {"plan.ics": to_ics(plan)}, dry_run):
+    click.echo(f"Changes: {built.changes}")
+    for line in _write(folder, built.files, dry_run):
         click.echo(line)
-    for warning in previous.warnings:
+    for warning in built.warnings:
         _say("warning", warning)
     if not dry_run and (folder / "plan.csv").exists():
         click.echo(
@@ -414,9 +396,9 @@ def _setting_helps() -> dict[str, str]:
     }
 
 
-def _given(ctx: click.Context) -> Settings:
-    """The build options the user typed (not click's defaults), as typed Settings."""
-    from planner.options import read_settings
+def _given(ctx: click.Context) -> Layer:
+    """The build options the user typed (not click's defaults), as a layer of typed settings."""
+    from planner.options import read_layer
 
     given = {}
     for param in ctx.command.params:
@@ -425,7 +407,12 @@ def _given(ctx: click.Context) -> Settings:
             continue
         if ctx.get_parameter_source(param.name) not in (None, ParameterSource.DEFAULT):
             given[key] = ctx.params[param.name]
-    return read_settings(given, where=lambda key: "--" + key.replace("_", "-"))
+    return read_layer(given, name=_flag)
+
+
+def _flag(key: str) -> str:
+    """How the command line names a setting: its option."""
+    return "--" + key.replace("_", "-")
 
 
 @cli.group(invoke_without_command=True)
@@ -452,6 +439,7 @@ def routines(ctx: click.Context, templates: Path | None) -> None:
             each = ", each side" if pose.sides == 2 else ""
             click.echo(f"  - {pose.name}: {pose.hold}{each}{extra}")
     click.echo("\nShow one as it appears in the calendar: planner routines show NAME")
+    click.echo("Print one with pictures of every pose: planner routines card NAME")
 
 
 @routines.command("show")
@@ -461,9 +449,50 @@ def routines(ctx: click.Context, templates: Path | None) -> None:
 @click.pass_obj
 def routines_show(library: RoutineLibrary, name: str, level: int, gentle: bool) -> None:
     """Print routine NAME (e.g. pre_run_activation) as it will appear in the calendar."""
+    from planner.routines import render_description
+
+    routine = _routine_named(library, name, level)
+    variant = "gentle" if gentle else ""
+    minutes = routine.minutes(level, variant)
+    click.echo(f"{routine.title} ({minutes} min)")
+    click.echo(render_description(routine, level, variant))
+
+
+@routines.command("card")
+@click.argument("name")
+@click.option("--level", type=int, default=1, show_default=True, help="Difficulty level to show.")
+@click.option("--gentle", is_flag=True, help="Show the gentle variant where there is one.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="File to write, or a folder to write it in. Default: NAME[-level-N][-gentle]-card.html.",
+)
+@click.pass_obj
+def routines_card(
+    library: RoutineLibrary, name: str, level: int, gentle: bool, out: Path | None
+) -> None:
+    """Write a printable card of routine NAME: one A4 page with a big figure, the hold and
+    the steps of every pose, to print and do from the pictures."""
+    from planner.cards import card_path, render_card
+    from planner.errors import InvalidOption
+
+    routine = _routine_named(library, name, level)
+    variant = "gentle" if gentle else ""
+    default = Path(card_path(routine, level, variant)).stem + "-card.html"
+    target = out if out is not None else Path(default)
+    if target.is_dir():
+        target = target / default
+    if target.parent.exists() and not target.parent.is_dir():
+        raise InvalidOption("--out", f"{target.parent} is a file, not a folder")
+    for line in _write(target.parent, {target.name: render_card(routine, level, variant)}, False):
+        click.echo(line)
+    click.echo("Print it on A4 (or Letter), portrait.")
+
+
+def _routine_named(library: RoutineLibrary, name: str, level: int) -> Routine:
+    """The routine a user named on the command line, checked against its levels."""
     from planner.errors import InvalidOption, UnknownRoutine
     from planner.model import Activity
-    from planner.routines import render_description
 
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     try:
@@ -474,10 +503,7 @@ def routines_show(library: RoutineLibrary, name: str, level: int, gentle: bool) 
         raise InvalidOption("NAME", f"no routine {name!r}; expected one of {known}") from None
     if not 1 <= level <= routine.levels:
         raise InvalidOption("--level", f"{routine.title} has levels 1 to {routine.levels}")
-    variant = "gentle" if gentle else ""
-    minutes = routine.minutes(level, variant)
-    click.echo(f"{routine.title} ({minutes} min)")
-    click.echo(render_description(routine, level, variant))
+    return routine
 
 
 def _clock() -> dt.datetime:
@@ -522,7 +548,7 @@ def _descriptions_note(plan: Plan) -> None:
         )
 
 
-def _warn_over_limit(filename: str, size: int, limit: int | None, options: PlanOptions) -> None:
+def _warn_over_limit(filename: str, size: int, limit: int | None, options: Settings) -> None:
     """One line when a file is too big for the app that imports it, and what to leave out."""
     if limit is None or size <= limit:
         return
@@ -530,7 +556,7 @@ def _warn_over_limit(filename: str, size: int, limit: int | None, options: PlanO
         option
         for option, used in (
             ("--bedtime (add one daily event in Google instead)", options.bedtime is not None),
-            ("--remind (Google drops reminders anyway)", options.remind_minutes is not None),
+            ("--remind (Google drops reminders anyway)", options.remind is not None),
         )
         if used
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class PlanError(ValueError):
     """A problem with the user's input or options: says where it is and how to fix it."""
@@ -28,11 +30,45 @@ class InvalidRow(PlanError):
 
 
 class InvalidOption(PlanError):
-    """A command-line option (or plan-file key) with a value we can't use."""
+    """A command-line option (or plan-file key) with a value we can't use, already worded by
+    the face that read it ("--pace", "club.toml: pace")."""
 
     def __init__(self, option: str, message: str) -> None:
         super().__init__(message, where=option)
         self.option = option
+
+
+_MARK = "\x1f"
+"""Brackets a setting's key inside a SettingError's message until a face names it. A value
+quoted in a message is repr()'d, which never leaves this control character bare."""
+
+
+def mention(key: str) -> str:
+    """A setting named inside an error message, to be worded by the face that reports it:
+    ``f"add it to {mention('run_days')}"`` reads "add it to --run-days" on the command line
+    and "add it to club.toml: run_days" for a plan file."""
+    return f"{_MARK}{key}{_MARK}"
+
+
+class SettingError(PlanError):
+    """A setting's value that can't be used, raised by the library with the setting's key
+    (never a flag); the face that read the value words where it came from (``worded``)."""
+
+    def __init__(self, key: str | None, message: str, *, where: str | None = None) -> None:
+        super().__init__(message, where=where if key is None else key)
+        self.key = key
+        self.template = message
+
+    def __str__(self) -> str:
+        return str(self.worded(lambda key: key))
+
+    def worded(self, name: Callable[[str], str]) -> InvalidOption:
+        """The error as a user reads it, each setting called by ``name(key)``."""
+        parts = self.template.split(_MARK)
+        # Odd positions are the keys that mention() marked.
+        message = "".join(name(part) if i % 2 else part for i, part in enumerate(parts))
+        where = name(self.key) if self.key is not None else (self.where or "")
+        return InvalidOption(where, message)
 
 
 class InvalidTemplate(PlanError):
@@ -44,5 +80,5 @@ class InvalidTemplate(PlanError):
         self.key = key
 
 
-class UnknownRoutine(PlanError):
+class UnknownRoutine(SettingError):
     """A routine asked for by name that no template provides."""

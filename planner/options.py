@@ -1,6 +1,10 @@
-"""Turn option text (from the command line or a plan file) into typed values.
+"""Settings: everything a build can be told, in one record, and the text they are read from.
 
-Each parser raises InvalidOption naming the option, what it found and what it expects.
+A value can come from several layers (planner's defaults, a plan file, a member's settings in a
+roster row or a URL, the command line); ``layered`` stacks them, and the record remembers where
+each value came from. Every parser raises SettingError with the setting's key, what it found
+and what it expects; the face that read the value words where it was (``--pace``,
+``club.toml: pace``, ``roster.csv, line 4, column pace``).
 """
 
 from __future__ import annotations
@@ -9,13 +13,12 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
-from planner.errors import InvalidOption
+from planner.errors import InvalidOption, SettingError
 from planner.model import WEEKDAYS, Unit
 
 DEFAULT_BEDTIME = dt.time(21, 30)
@@ -40,40 +43,40 @@ _DAY_ALIASES = {
 }
 
 
-def parse_weekday(text: str, option: str = "--long-run-day") -> int:
-    key = text.strip().lower()
-    if key not in _DAY_ALIASES:
-        raise InvalidOption(option, f"expected a weekday like mon or sun, found {text!r}")
-    return _DAY_ALIASES[key]
+def parse_weekday(text: str, key: str = "long_run_day") -> int:
+    day = text.strip().lower()
+    if day not in _DAY_ALIASES:
+        raise SettingError(key, f"expected a weekday like mon or sun, found {text!r}")
+    return _DAY_ALIASES[day]
 
 
-def parse_weekdays(text: str, option: str = "--run-days") -> tuple[int, ...]:
+def parse_weekdays(text: str, key: str = "run_days") -> tuple[int, ...]:
     parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
     if not parts:
-        raise InvalidOption(option, f"expected weekdays like tue,thu,sat,sun, found {text!r}")
-    days = [parse_weekday(p, option) for p in parts]
+        raise SettingError(key, f"expected weekdays like tue,thu,sat,sun, found {text!r}")
+    days = [parse_weekday(p, key) for p in parts]
     if len(set(days)) != len(days):
-        raise InvalidOption(option, f"lists a day twice: {text!r}")
+        raise SettingError(key, f"lists a day twice: {text!r}")
     return tuple(sorted(days))
 
 
-def parse_name(text: str, option: str = "--name") -> str:
+def parse_name(text: str, key: str = "name") -> str:
     """The plan's name: one line, since it goes into calendar properties and UIDs."""
     if re.search("[\udc80-\udcff]", text):
         # Bytes that weren't UTF-8 in a file name or argument (Python keeps them as lone
         # surrogates, which can't be written out): read them as Windows-1252, like the CSV.
         text = text.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
     if re.search(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]", text):
-        raise InvalidOption(
-            option, f"expected a name on one line without control characters, found {text!r}"
+        raise SettingError(
+            key, f"expected a name on one line without control characters, found {text!r}"
         )
     # A byte-order mark (a name pasted from a file) is invisible, and calendar files drop
     # it: the name planner writes into plan.ics must be the one it reads back from there.
     name = text.replace("\ufeff", "").strip()
     if len(name) > LONGEST_NAME:
         # Every event carries the name: a longer one would make a plan.ics too big to read back.
-        raise InvalidOption(
-            option, f"expected a name of at most {LONGEST_NAME} characters, found {len(name):,}"
+        raise SettingError(
+            key, f"expected a name of at most {LONGEST_NAME} characters, found {len(name):,}"
         )
     return name
 
@@ -98,56 +101,56 @@ LATEST_RACE_DATE = dt.date(2999, 12, 31)
 """Plans outside these years would run past the dates Python and calendars can hold."""
 
 
-def parse_date(text: str, option: str = "--race-date") -> dt.date:
+def parse_date(text: str, key: str = "race_date") -> dt.date:
     try:
         date = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidOption(
-            option, f"expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found {text!r}"
+        raise SettingError(
+            key, f"expected a real date as YYYY-MM-DD (e.g. 2027-04-18), found {text!r}"
         ) from None
-    check_race_date(date, option)
+    check_race_date(date, key)
     return date
 
 
-def check_race_date(date: dt.date, option: str = "--race-date") -> None:
+def check_race_date(date: dt.date, key: str = "race_date") -> None:
     if not EARLIEST_RACE_DATE <= date <= LATEST_RACE_DATE:
-        raise InvalidOption(
-            option,
+        raise SettingError(
+            key,
             f"expected a date from {EARLIEST_RACE_DATE.year} to {LATEST_RACE_DATE.year},"
             f" found {date.isoformat()}",
         )
 
 
-def parse_time(text: str, option: str) -> dt.time:
+def parse_time(text: str, key: str) -> dt.time:
     match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", text.strip())
     if match:
         hour, minute = int(match[1]), int(match[2])
         if hour < 24 and minute < 60:
             return dt.time(hour, minute)
-    raise InvalidOption(option, f"expected a 24-hour time like 07:00 or 18:30, found {text!r}")
+    raise SettingError(key, f"expected a 24-hour time like 07:00 or 18:30, found {text!r}")
 
 
-def parse_pace(text: str, option: str = "--pace") -> Decimal:
+def parse_pace(text: str, key: str = "pace") -> Decimal:
     """Minutes per unit: "9:30" -> 9.5."""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     if match and int(match[2]) < 60:
         pace = Decimal(int(match[1])) + Decimal(int(match[2])) / 60
         if Decimal(2) <= pace <= Decimal(30):
             return pace
-    raise InvalidOption(
-        option, f"expected minutes:seconds per mile or km between 2:00 and 30:00, found {text!r}"
+    raise SettingError(
+        key, f"expected minutes:seconds per mile or km between 2:00 and 30:00, found {text!r}"
     )
 
 
-def parse_remind(value: int | str, option: str = "--remind") -> int:
+def parse_remind(value: int | str, key: str = "remind") -> int:
     if isinstance(value, str):
         if not re.fullmatch(r"[+-]?\d{1,9}", value.strip()):
-            raise InvalidOption(
-                option, f"expected 0 to 1440 minutes before each event, found {value!r}"
+            raise SettingError(
+                key, f"expected 0 to 1440 minutes before each event, found {value!r}"
             )
         value = int(value)
     if not 0 <= value <= 24 * 60:
-        raise InvalidOption(option, f"expected 0 to 1440 minutes before each event, found {value}")
+        raise SettingError(key, f"expected 0 to 1440 minutes before each event, found {value}")
     return value
 
 
@@ -188,13 +191,13 @@ def zone_file_on_tzpath(name: str) -> bool:
     return False
 
 
-def parse_timezone(text: str, option: str = "--timezone") -> str:
+def parse_timezone(text: str, key: str = "timezone") -> str:
     """An IANA zone name such as Europe/Berlin; suggests the closest names for a typo."""
     import zoneinfo
 
     name = text.strip()
     if not name:
-        raise InvalidOption(option, "expected an IANA timezone like Europe/Berlin, found ''")
+        raise SettingError(key, "expected an IANA timezone like Europe/Berlin, found ''")
     # The tz database's posix/ and right/ trees hold each zone again: posix/ the same rules,
     # right/ the same civil time counted with leap seconds, which a computer's clock and
     # an iCalendar VTIMEZONE don't count. Both mean the zone itself.
@@ -228,7 +231,7 @@ def parse_timezone(text: str, option: str = "--timezone") -> str:
         if close
         else "; use an IANA name like Europe/Berlin"
     )
-    raise InvalidOption(option, f"unknown timezone {text!r}{hint}")
+    raise SettingError(key, f"unknown timezone {text!r}{hint}")
 
 
 def local_timezone() -> str:
@@ -237,7 +240,7 @@ def local_timezone() -> str:
     if tz:
         try:
             return parse_timezone(tz, "TZ")
-        except InvalidOption:
+        except SettingError:
             pass
     try:
         import tzlocal
@@ -250,166 +253,233 @@ def local_timezone() -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """`planner build` options as far as they were given, from the command line or a plan
-    file (keys are the long option names with underscores); None means not given."""
+    """Everything a build can be told: one field per option, named as its plan-file key, its
+    roster column and its URL parameter (the command line's flag is the key with dashes).
+
+    ``planner.PlanOptions`` is this record too. ``origins`` says where each value came from,
+    as the face that read it words it; errors about a value name it so.
+    """
 
     name: str | None = None
+    """The plan's name in calendars and its UIDs; None: the mileage CSV's file name."""
     race_date: dt.date | None = None
-    timezone: str | None = None
+    """Race day; the last day of the plan. A build needs it."""
+    timezone: str = "UTC"
     run_days: tuple[int, ...] | None = None
+    """Weekday numbers (Monday = 0) the runner runs on; None picks a default."""
     long_run_day: int | None = None
-    run_time: dt.time | None = None
-    long_run_time: dt.time | None = None
+    """Weekday number of the long run; None means the race's weekday."""
+    run_time: dt.time = dt.time(7, 0)
+    long_run_time: dt.time = dt.time(8, 0)
     pace: Decimal | None = None
+    """Minutes per unit (9.5 = 9:30); None means 10:00/mi or 6:15/km."""
     race_distance: str | None = None
+    """5k, 10k, half, marathon or a number in the plan's unit."""
     remind: int | None = None
-    yoga_only: bool | None = None
-    gentle_inversion: bool | None = None
-    all_day: bool | None = None
+    """Minutes before each event for a reminder; None: no reminders."""
+    yoga_only: bool = False
+    gentle_inversion: bool = False
+    all_day: bool = False
     bedtime: dt.time | None = None
     units: Unit | None = None
+    """The unit of per-day columns; None: miles (miles/km columns name their own)."""
     templates: Path | None = None
+    """A folder of the user's own routine templates; None: planner's."""
     out: Path | None = None
-    format: tuple[str, ...] | None = None
+    """The plan's folder: where its files go and its previous plan.ics is read from."""
+    format: tuple[str, ...] = ("ics", "csv")
+    mileage: Path | None = None
+    """The weekly mileage CSV (a plan file's ``mileage`` key; the command's argument)."""
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Setting key -> where its value came from, worded by the face that read it."""
 
-    def over(self, base: Settings) -> Settings:
-        """These settings, with ``base`` filling in whatever these don't give."""
-        given = {f.name: getattr(self, f.name) for f in fields(self)}
-        return replace(base, **{key: value for key, value in given.items() if value is not None})
+    def name_of(self, key: str) -> str:
+        """How errors name a setting: where its value came from, else the key."""
+        return self.origins.get(key, key)
 
-
-SETTING_KEYS = tuple(f.name for f in fields(Settings))
-
-_T = TypeVar("_T")
-
-
-def read_settings(raw: Mapping[str, object], where: Callable[[str], str]) -> Settings:
-    """Typed settings from ``raw`` values as click or tomllib give them: strings, or TOML's
-    own booleans, numbers, dates, times and lists. ``where(key)`` names the option in errors
-    ("--run-time", or "club.toml: run_time"). Unknown keys are the caller's to report."""
-
-    def get(key: str, convert: Callable[[object, str], _T]) -> _T | None:
-        return convert(raw[key], where(key)) if raw.get(key) is not None else None
-
-    return Settings(
-        name=get("name", _name),
-        race_date=get("race_date", _date),
-        timezone=get("timezone", _zone),
-        run_days=get("run_days", _weekdays),
-        long_run_day=get("long_run_day", _weekday),
-        run_time=get("run_time", _time),
-        long_run_time=get("long_run_time", _time),
-        pace=get("pace", _pace),
-        race_distance=get("race_distance", _race_distance),
-        remind=get("remind", _remind),
-        yoga_only=get("yoga_only", _flag),
-        gentle_inversion=get("gentle_inversion", _flag),
-        all_day=get("all_day", _flag),
-        bedtime=get("bedtime", _bedtime),
-        units=get("units", _units),
-        templates=get("templates", _path),
-        out=get("out", _path),
-        format=get("format", _formats),
-    )
+    def words(self, err: SettingError) -> InvalidOption:
+        """A SettingError raised about these settings, as the user reads it."""
+        return err.worded(self.name_of)
 
 
-def _found(where: str, expected: str, value: object) -> InvalidOption:
-    return InvalidOption(where, f"expected {expected}, found {value!r}")
+PlanOptions = Settings
+"""The name the library has always given the settings record."""
+
+SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name not in ("mileage", "origins"))
+"""The options a build takes (`planner build`'s long options with underscores)."""
 
 
-def _text(value: object, where: str, expected: str) -> str:
+@dataclass(frozen=True)
+class Layer:
+    """Settings given at one level (a plan file, a member, the command line): the typed
+    values of the keys it sets (None unsets a value below it), and how each is named."""
+
+    values: Mapping[str, object]
+    origins: Mapping[str, str]
+
+
+def layered(*layers: Layer, name: Callable[[str], str] = str) -> Settings:
+    """The settings of ``layers`` stacked, lowest first, on planner's defaults; a key that no
+    layer sets keeps its default and is named ``name(key)`` in errors."""
+    named = Settings(origins={key: name(key) for key in (*SETTING_KEYS, "mileage")})
+    return stack(named, *layers)
+
+
+def stack(settings: Settings, *layers: Layer) -> Settings:
+    """``settings`` with ``layers`` over them (a member's settings over a plan file's)."""
+    values: dict[str, object] = {}
+    origins = dict(settings.origins)
+    for layer in layers:
+        values.update(layer.values)
+        origins.update(layer.origins)
+    defaults = Settings()
+    for key, value in values.items():
+        if value is None:  # unset: back to the default
+            values[key] = getattr(defaults, key)
+    return replace(settings, **values, origins=origins)  # type: ignore[arg-type]
+
+
+_READERS: dict[str, Callable[[object, str], object]] = {}
+
+
+def read_layer(raw: Mapping[str, object], name: Callable[[str], str]) -> Layer:
+    """Typed settings from ``raw`` values as click, tomllib, a roster cell or a URL give
+    them: strings, or TOML's own booleans, numbers, dates, times and lists. ``name(key)``
+    is how the face that read them names a setting ("--run-time", "club.toml: run_time");
+    a bad value raises InvalidOption worded so. Keys that are not settings are the caller's
+    to report; values of None are left out."""
+    values: dict[str, object] = {}
+    for key, read in _READERS.items():
+        if raw.get(key) is None:
+            continue
+        try:
+            values[key] = read(raw[key], key)
+        except SettingError as err:
+            raise err.worded(name) from None
+    return Layer(values, {key: name(key) for key in values})
+
+
+def _found(key: str, expected: str, value: object) -> SettingError:
+    return SettingError(key, f"expected {expected}, found {value!r}")
+
+
+def _text(value: object, key: str, expected: str) -> str:
     if not isinstance(value, str):
-        raise _found(where, expected, value)
+        raise _found(key, expected, value)
     return value
 
 
-def _name(value: object, where: str) -> str:
-    text = parse_name(_text(value, where, "the plan's name in quotes"), where)
+def _name(value: object, key: str) -> str:
+    text = parse_name(_text(value, key, "the plan's name in quotes"), key)
     if not text:
-        raise InvalidOption(where, "is empty; give the plan a name, or leave it out")
+        raise SettingError(key, "is empty; give the plan a name, or leave it out")
     return text
 
 
-def _date(value: object, where: str) -> dt.date:
+def _date(value: object, key: str) -> dt.date:
     # TOML has dates of its own (race_date = 2027-04-18); a datetime is not a race day.
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    return parse_date(_text(value, where, "a date as YYYY-MM-DD"), where)
+    return parse_date(_text(value, key, "a date as YYYY-MM-DD"), key)
 
 
-def _zone(value: object, where: str) -> str:
-    return parse_timezone(_text(value, where, "an IANA timezone like Europe/Berlin"), where)
+def _zone(value: object, key: str) -> str:
+    return parse_timezone(_text(value, key, "an IANA timezone like Europe/Berlin"), key)
 
 
-def _weekdays(value: object, where: str) -> tuple[int, ...]:
+def _weekdays(value: object, key: str) -> tuple[int, ...]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = ",".join(value)
-    return parse_weekdays(_text(value, where, 'weekdays like ["tue", "thu", "sun"]'), where)
+    return parse_weekdays(_text(value, key, 'weekdays like ["tue", "thu", "sun"]'), key)
 
 
-def _weekday(value: object, where: str) -> int:
-    return parse_weekday(_text(value, where, "a weekday like sun"), where)
+def _weekday(value: object, key: str) -> int:
+    return parse_weekday(_text(value, key, "a weekday like sun"), key)
 
 
-def _time(value: object, where: str) -> dt.time:
+def _time(value: object, key: str) -> dt.time:
     # TOML local times (run_time = 07:00:00) as well as "07:00".
     if isinstance(value, dt.time) and value.tzinfo is None and not value.second:
         return value.replace(microsecond=0)
-    return parse_time(_text(value, where, "a 24-hour time like 07:00"), where)
+    return parse_time(_text(value, key, "a 24-hour time like 07:00"), key)
 
 
-def _pace(value: object, where: str) -> Decimal:
-    return parse_pace(_text(value, where, 'minutes:seconds like "9:30"'), where)
+def _pace(value: object, key: str) -> Decimal:
+    return parse_pace(_text(value, key, 'minutes:seconds like "9:30"'), key)
 
 
-def _race_distance(value: object, where: str) -> str:
+def _race_distance(value: object, key: str) -> str:
     # The value itself is checked by the scheduler, which knows the plan's unit.
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
-    return _text(value, where, "5k, 10k, half, marathon or a distance")
+    return _text(value, key, "5k, 10k, half, marathon or a distance")
 
 
-def _remind(value: object, where: str) -> int:
+def _remind(value: object, key: str) -> int:
     if isinstance(value, str):  # from the command line
-        return parse_remind(value, where)
+        return parse_remind(value, key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _found(where, "a whole number of minutes", value)
-    return parse_remind(value, where)
+        raise _found(key, "a whole number of minutes", value)
+    return parse_remind(value, key)
 
 
-def _flag(value: object, where: str) -> bool:
+def _flag(value: object, key: str) -> bool:
     if not isinstance(value, bool):
-        raise _found(where, "true or false", value)
+        raise _found(key, "true or false", value)
     return value
 
 
-def _bedtime(value: object, where: str) -> dt.time | None:
+def _bedtime(value: object, key: str) -> dt.time | None:
     if value is True:
         return DEFAULT_BEDTIME
     if value is False:
         return None
-    return _time(value, where)
+    return _time(value, key)
 
 
-def _units(value: object, where: str) -> Unit:
-    text = _text(value, where, '"mi" or "km"').strip().lower()
+def _units(value: object, key: str) -> Unit:
+    text = _text(value, key, '"mi" or "km"').strip().lower()
     if text not in ("mi", "km"):
-        raise _found(where, '"mi" or "km"', value)
+        raise _found(key, '"mi" or "km"', value)
     return Unit(text)
 
 
-def _path(value: object, where: str) -> Path:
+def _path(value: object, key: str) -> Path:
     if isinstance(value, Path):  # click gives paths as Path
         return value
-    text = _text(value, where, "a path in quotes")
+    text = _text(value, key, "a path in quotes")
     if not text.strip():
-        raise InvalidOption(where, "is empty; give a path, or leave it out")
+        raise SettingError(key, "is empty; give a path, or leave it out")
     return Path(text)
 
 
-def _formats(value: object, where: str) -> tuple[str, ...]:
+def _formats(value: object, key: str) -> tuple[str, ...]:
     from planner.export import parse_formats
 
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = ",".join(value)
-    return parse_formats(_text(value, where, 'formats like ["ics", "csv"]'), where)
+    return parse_formats(_text(value, key, 'formats like ["ics", "csv"]'), key)
+
+
+_READERS.update(
+    {
+        "name": _name,
+        "race_date": _date,
+        "timezone": _zone,
+        "run_days": _weekdays,
+        "long_run_day": _weekday,
+        "run_time": _time,
+        "long_run_time": _time,
+        "pace": _pace,
+        "race_distance": _race_distance,
+        "remind": _remind,
+        "yoga_only": _flag,
+        "gentle_inversion": _flag,
+        "all_day": _flag,
+        "bedtime": _bedtime,
+        "units": _units,
+        "templates": _path,
+        "out": _path,
+        "format": _formats,
+    }
+)

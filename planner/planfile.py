@@ -12,7 +12,6 @@ the command line beats the file. Mistakes are reported as one line naming the fi
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -23,17 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InvalidOption, PlanError
+from planner.errors import PlanError
 from planner.files import TOML_BYTES, load_toml, read_input
-from planner.model import WEEKDAYS, Unit
-from planner.options import (
-    SETTING_KEYS,
-    Settings,
-    local_timezone,
-    parse_name,
-    read_settings,
-)
-from planner.schedule import PlanOptions, format_pace, parse_race_distance
+from planner.model import WEEKDAYS
+from planner.options import SETTING_KEYS, Layer, Settings, layered, read_layer
+from planner.schedule import format_pace
 
 SUFFIX = ".toml"
 KEYS = ("mileage", *SETTING_KEYS)
@@ -72,23 +65,20 @@ class InvalidPlanFile(PlanError):
 @dataclass(frozen=True)
 class PlanFile:
     path: Path
-    mileage: Path
-    """The mileage CSV, found relative to the plan file."""
-    settings: Settings
-    """With templates and out made relative to the plan file too."""
+    layer: Layer
+    """Its settings, each named "FILE: key" in errors; the paths in it (mileage, templates,
+    out) are made relative to the plan file's folder."""
 
+    @property
+    def mileage(self) -> Path:
+        mileage = self.layer.values["mileage"]
+        assert isinstance(mileage, Path)
+        return mileage
 
-@dataclass(frozen=True)
-class BuildRequest:
-    """Everything `planner build` needs to know before it reads the mileage CSV."""
-
-    mileage: Path
-    options: PlanOptions
-    units: Unit | None
-    templates: Path | None
-    formats: tuple[str, ...] | None
-    """None: the default formats."""
-    out: Path
+    @property
+    def settings(self) -> Settings:
+        """The file's settings alone, over planner's defaults."""
+        return layered(self.layer)
 
 
 def is_plan_file(path: Path) -> bool:
@@ -127,92 +117,34 @@ def parse_plan_file(data: Mapping[str, Any], path: Path) -> PlanFile:
         raise InvalidPlanFile(
             source, "mileage", f"no file {mileage} (paths are relative to the plan file)"
         )
-    try:
-        settings = read_settings(data, where=lambda key: key)
-    except InvalidOption as err:
-        raise InvalidPlanFile(source, err.option, err.message) from None
-    if settings.race_distance is not None:
-        # The scheduler checks it too, but would blame --race-distance. The plan's unit
-        # (which only the CSV knows) doesn't change which values are valid.
-        try:
-            parse_race_distance(settings.race_distance, Unit.MILES)
-        except InvalidOption:
-            raise InvalidPlanFile(
-                source,
-                "race_distance",
-                "expected 5k, 10k, half, marathon or a distance like 13.1,"
-                f" found {data['race_distance']!r}",
-            ) from None
+    layer = read_layer(data, name=lambda key: f"{source}: {key}")
+    # A value only the build can check (race_distance needs the CSV's unit) is named by its
+    # origin when the build raises about it: "club.toml: race_distance".
+    values = dict(layer.values)
+    values["mileage"] = mileage
+    for key in ("templates", "out"):
+        if key in values:
+            values[key] = base / str(values[key])
     return PlanFile(
-        path=path,
-        mileage=mileage,
-        settings=dataclasses.replace(
-            settings,
-            templates=base / settings.templates if settings.templates else None,
-            out=base / settings.out if settings.out else None,
-        ),
-    )
-
-
-def resolve(source: Path, flags: Settings) -> BuildRequest:
-    """What to build from SOURCE (a mileage CSV or a plan file) and the flags given."""
-    if is_plan_file(source):
-        plan_file = read_plan_file(source)
-        settings = flags.over(plan_file.settings)
-        mileage = plan_file.mileage
-        if settings.race_date is None:
-            raise InvalidPlanFile(
-                str(source),
-                "race_date",
-                "missing; pass --race-date YYYY-MM-DD, or add race_date = YYYY-MM-DD to the file",
-            )
-    else:
-        settings, mileage = flags, source
-        if settings.race_date is None:
-            raise InvalidOption("--race-date", "missing; give race day as YYYY-MM-DD")
-    given: dict[str, Any] = {
-        "timezone": settings.timezone or local_timezone(),
-        "run_days": settings.run_days,
-        "long_run_day": settings.long_run_day,
-        "run_time": settings.run_time,
-        "long_run_time": settings.long_run_time,
-        "pace": settings.pace,
-        "race_distance": settings.race_distance,
-        "remind_minutes": settings.remind,
-        "yoga_only": settings.yoga_only,
-        "gentle_inversion": settings.gentle_inversion,
-        "bedtime": settings.bedtime,
-        "all_day": settings.all_day,
-    }
-    # PlanOptions keeps the defaults for whatever neither the flags nor the file gave.
-    options = dataclasses.replace(
-        PlanOptions(race_date=settings.race_date, name=settings.name or parse_name(mileage.stem)),
-        **{key: value for key, value in given.items() if value is not None},
-    )
-    return BuildRequest(
-        mileage=mileage,
-        options=options,
-        units=settings.units,
-        templates=settings.templates,
-        formats=settings.format,
-        out=settings.out or Path(f"{source.stem}-plan"),
+        path=path, layer=Layer(values, {**layer.origins, "mileage": f"{source}: mileage"})
     )
 
 
 def render_plan_file(
-    path: Path, mileage: Path, settings: Settings, helps: Mapping[str, str]
+    path: Path, mileage: Path, given: Mapping[str, object], helps: Mapping[str, str]
 ) -> str:
     """The text of a plan file for `planner init`: every key in ``helps`` (in its order) with
-    its help as a comment, set where ``settings`` gives it and commented out otherwise.
+    its help as a comment, set where ``given`` (typed settings) gives it and commented out
+    otherwise.
     Paths are written relative to the plan file's folder."""
     base = path.parent
     _check_utf8(path.name, str(path), "the plan file's name")
-    for key, value in (("--mileage", mileage), ("--templates", settings.templates),
-                       ("--out", settings.out)):  # fmt: skip
+    for key, value in (("--mileage", mileage), ("--templates", given.get("templates")),
+                       ("--out", given.get("out"))):  # fmt: skip
         if value is not None:
             _check_utf8(str(value), key, "the path")
     command = f"planner build {path.name}"
-    if settings.race_date is None:
+    if given.get("race_date") is None:
         command += " --race-date YYYY-MM-DD"
     lines = [
         "# A planner plan file: the weekly mileage CSV and how to turn it into a calendar.",
@@ -229,7 +161,7 @@ def render_plan_file(
         **{key: text for key, text in helps.items() if key != "name"},
     }
     for key, text in keys.items():
-        value = mileage if key == "mileage" else getattr(settings, key)
+        value = mileage if key == "mileage" else given.get(key)
         lines += ["", *textwrap.wrap(text, 88, initial_indent="# ", subsequent_indent="# ")]
         if value is None:
             lines.append(f"# {key} = {EXAMPLES[key]}")

@@ -23,7 +23,7 @@ from icalendar.parser import Contentline, Contentlines, Parameters
 from icalendar.parser.ical import CalendarIcalParser
 from icalendar.parser_tools import to_unicode
 
-from planner.errors import InvalidOption, PlanError
+from planner.errors import PlanError
 from planner.files import MissingFile, read_input, reason
 from planner.mileage import MAX_WEEKS
 from planner.model import Activity, Session
@@ -158,7 +158,7 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
     try:
         # Read back as it was written: the name went through parse_name when it was given.
         name = parse_name(written_name, "X-PLANNER-PLAN")
-    except InvalidOption:
+    except PlanError:
         raise NotAPlan(
             source,
             f"has X-PLANNER-PLAN {shown(written_name)}, not a name planner writes; {advice}",
@@ -370,7 +370,7 @@ def _zone(name: str) -> ZoneInfo | None:
     """The zone a plan's timed events can be in (see parse_timezone), or None."""
     try:
         return ZoneInfo(parse_timezone(name, "TZID"))
-    except (InvalidOption, ZoneInfoNotFoundError, ValueError, OSError):
+    except (PlanError, ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 

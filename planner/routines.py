@@ -7,12 +7,14 @@ activity it serves). Code holds no pose text: it only validates the data and ren
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InvalidTemplate, PlanError, UnknownRoutine
+from planner.errors import InvalidTemplate, PlanError, SettingError, UnknownRoutine
+from planner.figures import FIGURES_FOLDER, FigureFile, figure_path
 from planner.files import TOML_BYTES, load_toml, read_input
 from planner.model import Activity
 
@@ -62,6 +64,10 @@ class Pose:
     """Difficulty of this version within its group (1 = easiest)."""
     variant: str = ""
     """A named variant (e.g. "gentle") that replaces the plain poses when asked for."""
+    figure_name: str = ""
+    """The file in templates/figures/ that pictures the pose; "" marks it text only."""
+    figure: FigureFile | None = field(default=None, compare=False, repr=False)
+    """The picture's file, found by load_routines (None for a text-only pose)."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +142,9 @@ class RoutineLibrary:
         except KeyError:
             folder = Path(self.folder or "templates") / "routines"
             raise UnknownRoutine(
+                "templates",
                 f"no routine template for {activity.value!r};"
                 f" add {folder / (activity.value + '.toml')}",
-                where="--templates",
             ) from None
 
     def __contains__(self, activity: object) -> bool:
@@ -159,17 +165,18 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     base = folder if folder is not None else default_templates_dir()
     routines_dir = base / "routines"
     if base.exists() and not base.is_dir():
-        raise PlanError(f"{base} is a file; expected a templates folder", where="--templates")
+        raise SettingError("templates", f"{base} is a file; expected a templates folder")
     if not base.is_dir():
-        raise PlanError(f"templates folder {base} does not exist", where="--templates")
+        raise SettingError("templates", f"templates folder {base} does not exist")
     if not routines_dir.is_dir():
-        raise PlanError(
+        raise SettingError(
+            "templates",
             f"{base} has no routines/ folder; copy templates/routines from planner as a start",
-            where="--templates",
         )
     found: dict[Activity, Routine] = {}
+    figures = _FigureShelf(base)
     for path in sorted(routines_dir.glob("*.toml")):
-        routine = parse_routine(_read(path), str(path))
+        routine = figures.attach(parse_routine(_read(path), str(path)))
         if routine.activity.value != path.stem:
             raise InvalidTemplate(
                 str(path),
@@ -184,6 +191,53 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     if cues_path.exists() or cues_path.is_symlink():  # read_input refuses what isn't a file
         cues, cues_source = parse_form_cues(_read(cues_path), str(cues_path))
     return RoutineLibrary(found, str(base), cues, cues_source)
+
+
+FIGURE_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
+
+
+class _FigureShelf:
+    """Finds each figure a routine names, once: in the templates folder's figures/, or, for
+    a coach's folder that has no such file, in planner's own."""
+
+    def __init__(self, base: Path) -> None:
+        self.folders = [base]
+        shipped = _shipped_templates()
+        if shipped is not None and shipped.resolve() != base.resolve():
+            self.folders.append(shipped)
+        self.found: dict[str, FigureFile] = {}
+
+    def attach(self, routine: Routine) -> Routine:
+        poses = []
+        for number, pose in enumerate(routine.poses, start=1):
+            if not pose.figure_name:
+                poses.append(pose)
+                continue
+            figure = self.found.get(pose.figure_name)
+            if figure is None:
+                figure = self._find(pose.figure_name, routine.path, f"poses[{number}].figure")
+                self.found[pose.figure_name] = figure
+            poses.append(replace(pose, figure=figure))
+        return replace(routine, poses=tuple(poses))
+
+    def _find(self, name: str, source: str, key: str) -> FigureFile:
+        for folder in self.folders:
+            path = figure_path(folder, name)
+            if path.is_file():
+                return FigureFile(path)
+        raise InvalidTemplate(
+            source,
+            key,
+            f"no figure {name!r}: add {figure_path(self.folders[0], name)}"
+            f" (planner's templates/{FIGURES_FOLDER}/ has examples), or write text_only = true",
+        )
+
+
+def _shipped_templates() -> Path | None:
+    try:
+        return default_templates_dir()
+    except PlanError:
+        return None
 
 
 def _read(path: Path) -> bytes:
@@ -272,6 +326,8 @@ _POSE_KEYS = {
     "group",
     "level",
     "variant",
+    "figure",
+    "text_only",
 }
 
 
@@ -291,6 +347,7 @@ def _parse_pose(t: _Table) -> Pose:
     if level < 1:
         raise InvalidTemplate(t.source, t.key("level"), f"expected 1 or more, found {level}")
     t.reject_unknown(_POSE_KEYS)
+    figure = _figure_name(t)
     return Pose(
         name=t.text("name"),
         steps=tuple(steps),
@@ -303,7 +360,37 @@ def _parse_pose(t: _Table) -> Pose:
         group=t.text("group", default=""),
         level=level,
         variant=t.text("variant", default=""),
+        figure_name=figure,
     )
+
+
+def _figure_name(t: _Table) -> str:
+    """The pose's figure, or "" when the pose is marked text only: one of the two is required,
+    so a pose never loses its picture by a forgotten line."""
+    text_only = t.raw.get("text_only", False)
+    if not isinstance(text_only, bool):
+        raise InvalidTemplate(t.source, t.key("text_only"), "expected true or false")
+    if "figure" not in t.raw:
+        if text_only:
+            return ""
+        raise InvalidTemplate(
+            t.source,
+            t.key("figure"),
+            'missing; name the pose\'s picture in templates/figures/ (figure = "chair_pose"),'
+            " or write text_only = true",
+        )
+    if text_only:
+        raise InvalidTemplate(
+            t.source, t.key("text_only"), "a pose with a figure is not text only; keep one of them"
+        )
+    name = t.text("figure")
+    if not FIGURE_NAME.fullmatch(name):
+        raise InvalidTemplate(
+            t.source,
+            t.key("figure"),
+            f"expected a file name in lower case without .toml, like chair_pose; found {name!r}",
+        )
+    return name
 
 
 class _Table:

@@ -6,6 +6,7 @@ The rules are documented in README.md ("How the plan is scheduled").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -13,10 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from planner.errors import InvalidOption, InvalidRow, PlanError
+from planner.errors import InvalidRow, SettingError, mention
 from planner.model import (
     WEEKDAYS,
     Activity,
@@ -28,7 +29,8 @@ from planner.model import (
     Unit,
     Week,
 )
-from planner.options import check_race_date, distance_problem, parse_name, shown
+from planner.options import PlanOptions as PlanOptions  # the name tests and users import
+from planner.options import Settings, check_race_date, distance_problem, parse_name, shown
 from planner.routines import (
     RoutineLibrary,
     render_brief,
@@ -65,54 +67,35 @@ RACE_DISTANCES: dict[str, dict[Unit, Decimal]] = {
 RACE_NAMES = {"5k": "5K", "10k": "10K", "half": "Half marathon", "marathon": "Marathon"}
 
 
-@dataclass(frozen=True)
-class PlanOptions:
-    """Everything about a plan that isn't in the mileage CSV."""
-
-    race_date: dt.date
-    name: str
-    timezone: str = "UTC"
-    run_days: tuple[int, ...] | None = None
-    """Weekday numbers (Monday = 0) the runner runs on; None picks a default."""
-    long_run_day: int | None = None
-    """Weekday number of the long run; None means the race's weekday."""
-    run_time: dt.time = dt.time(7, 0)
-    long_run_time: dt.time = dt.time(8, 0)
-    pace: Decimal | None = None
-    """Minutes per unit (9.5 = 9:30); None means 10:00/mi or 6:15/km."""
-    race_distance: str | None = None
-    """5k, 10k, half, marathon or a number in the plan's unit."""
-    remind_minutes: int | None = None
-    yoga_only: bool = False
-    gentle_inversion: bool = False
-    bedtime: dt.time | None = None
-    all_day: bool = False
-
-
 def default_pace(unit: Unit) -> Decimal:
     return Decimal(10) if unit is Unit.MILES else Decimal("6.25")
 
 
 def build_plan(
     mileage: Mileage,
-    options: PlanOptions,
+    options: Settings,
     routines: RoutineLibrary,
     generated_at: dt.datetime,
 ) -> Plan:
     """Turn the weeks into timed sessions. Raises PlanError for plans that can't be built."""
-    # The CLI checks these too; this guards library callers.
+    if options.race_date is None:
+        raise SettingError("race_date", "missing; give race day as YYYY-MM-DD")
+    race_day = options.race_date
+    # The readers check these too; this guards library callers.
     check_race_date(options.race_date)
-    parse_name(options.name)
+    name = parse_name(options.name if options.name is not None else Path(mileage.source).stem)
+    if options.name != name:
+        options = dataclasses.replace(options, name=name)
     zone = ZoneInfo(options.timezone)
     weeks = mileage.weeks
     count = len(weeks)
-    race_day = options.race_date
     long_day = options.long_run_day if options.long_run_day is not None else race_day.weekday()
     if options.run_days is not None and long_day not in options.run_days:
-        raise InvalidOption(
-            "--long-run-day",
+        raise SettingError(
+            "long_run_day",
             f"{WEEKDAYS[long_day]} is not one of the run days"
-            f" ({','.join(WEEKDAYS[d] for d in options.run_days)}); add it to --run-days",
+            f" ({','.join(WEEKDAYS[d] for d in options.run_days)}); add it to"
+            f" {mention('run_days')}",
         )
     race_distance = _race_distance(options.race_distance, mileage, race_day)
     pace = options.pace if options.pace is not None else default_pace(mileage.unit)
@@ -179,14 +162,14 @@ def build_plan(
     sessions = tuple(sorted(builder.sessions, key=lambda s: (s.start, s.end)))
     _check_no_overlap(sessions)
     return Plan(
-        name=options.name,
+        name=name,
         timezone=options.timezone,
         unit=mileage.unit,
         race_date=race_day,
         weeks=tuple(plan_weeks),
         sessions=sessions,
         generated_at=generated_at,
-        remind_minutes=options.remind_minutes,
+        remind_minutes=options.remind,
         all_day=options.all_day,
         routine_uses=builder.routine_uses(),
     )
@@ -214,8 +197,8 @@ def parse_race_distance(text: str, unit: Unit) -> Decimal:
         or not Decimal(0) < value <= Decimal(500)
         or distance_problem(value) is not None
     ):
-        raise InvalidOption(
-            "--race-distance",
+        raise SettingError(
+            "race_distance",
             f"expected 5k, 10k, half, marathon or a distance in {unit.word}, found {shown(text)}",
         )
     return value
@@ -238,7 +221,7 @@ def _week_runs(
     mileage: Mileage,
     dates: Sequence[dt.date],
     long_day: int,
-    options: PlanOptions,
+    options: Settings,
     race_day: dt.date | None,
     race_distance: Decimal | None,
 ) -> dict[dt.date, tuple[Activity, Decimal | None]]:
@@ -308,7 +291,7 @@ def _week_runs(
     return runs
 
 
-def _run_weekdays(week: Week, mileage: Mileage, options: PlanOptions, long_day: int) -> list[int]:
+def _run_weekdays(week: Week, mileage: Mileage, options: Settings, long_day: int) -> list[int]:
     if options.run_days is None:
         count = week.runs or DEFAULT_RUNS
         return [(long_day - offset) % 7 for offset in DEFAULT_RUN_OFFSETS[count]]
@@ -402,7 +385,8 @@ def format_pace(pace: Decimal) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-class _RoutineText(NamedTuple):  # a tuple: a frozen dataclass costs 0.5 ms to import
+@dataclass(frozen=True)
+class _RoutineText:
     length: dt.timedelta
     title: str
     description: str
@@ -415,7 +399,7 @@ class _RoutineText(NamedTuple):  # a tuple: a frozen dataclass costs 0.5 ms to i
 class _SessionBuilder:
     def __init__(
         self,
-        options: PlanOptions,
+        options: Settings,
         routines: RoutineLibrary,
         unit: Unit,
         zone: ZoneInfo,
@@ -423,6 +407,9 @@ class _SessionBuilder:
         weeks: Sequence[PlanWeek],
     ) -> None:
         self.options = options
+        assert options.name is not None and options.race_date is not None  # set by build_plan
+        self.name = options.name
+        self.race_date = options.race_date
         self.routines = routines
         self.unit = unit
         self.zone = zone
@@ -451,7 +438,7 @@ class _SessionBuilder:
         compact: str = "",
         brief: str = "",
     ) -> None:
-        days_before = (self.options.race_date - day).days
+        days_before = (self.race_date - day).days
         self.sessions.append(
             Session(
                 activity=activity,
@@ -463,7 +450,7 @@ class _SessionBuilder:
                 week=week.number,
                 weeks_to_race=week.weeks_to_race,
                 days_before_race=days_before,
-                uid=session_uid(self.options.name, activity, days_before),
+                uid=session_uid(self.name, activity, days_before),
                 categories=("Running",) if activity.is_running else ("Yoga", "Running"),
                 distance=distance,
                 compact_description=compact,
@@ -534,7 +521,7 @@ class _SessionBuilder:
     def _footer(self, week: PlanWeek) -> str:
         return (
             f"\n\nWeek {week.number} of {self.count}, {_weeks_to_race(week.weeks_to_race)}."
-            f"\nPlan: {self.options.name}"
+            f"\nPlan: {self.name}"
         )
 
     def _short_footer(self, week: PlanWeek) -> str:
@@ -628,10 +615,12 @@ def _check_no_overlap(sessions: Iterable[Session]) -> None:
     previous: Session | None = None
     for session in sessions:
         if previous is not None and session.start < previous.end:
-            raise PlanError(
+            raise SettingError(
+                None,
                 f"{previous.title} on {previous.start:%a %d %b} ends at {previous.end:%H:%M},"
                 f" after {session.title} starts at {session.start:%H:%M}; choose an earlier"
-                " --run-time / --long-run-time or a later --bedtime",
+                f" {mention('run_time')} / {mention('long_run_time')} or a later"
+                f" {mention('bedtime')}",
                 where="schedule",
             )
         previous = session

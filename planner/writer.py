@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from planner.errors import PlanError
+from planner.errors import PlanError, SettingError, mention
 from planner.files import reason
 
 try:
@@ -80,24 +80,24 @@ def check_targets(folder: Path, names: Iterable[str], *, keep: Iterable[Path] = 
     try:
         _check_targets(folder, names, keep)
     except OSError as err:  # a name too long for the system, a folder planner may not enter
-        raise PlanError(f"can't use this folder ({reason(err)})", where="--out") from None
+        raise SettingError("out", f"can't use this folder ({reason(err)})") from None
 
 
 def _check_targets(folder: Path, names: Iterable[str], keep: Iterable[Path]) -> None:
     if folder.exists() and not folder.is_dir():
-        raise PlanError(f"{folder} is a file; name a folder for the plan", where="--out")
+        raise SettingError("out", f"{folder} is a file; name a folder for the plan")
     kept_files = list(keep)
     for name in names:
         for kept_file in kept_files:
             if _same_file(folder / name, kept_file):
-                raise PlanError(
+                raise SettingError(
+                    "out",
                     f"{folder / name} is the input file and would be overwritten;"
-                    " choose another --out folder",
-                    where="--out",
+                    f" choose another {mention('out')} folder",
                 )
         if (folder / name).is_dir():
-            raise PlanError(
-                f"{folder / name} is a folder; move it or choose another --out", where="--out"
+            raise SettingError(
+                "out", f"{folder / name} is a folder; move it or choose another {mention('out')}"
             )
 
 
@@ -119,7 +119,7 @@ def write_files(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise PlanError(f"can't create {folder} ({reason(err)})", where="--out") from None
+        raise SettingError("out", f"can't create {folder} ({reason(err)})") from None
     with folder_lock(folder):
         _remove_stale_temporaries(folder, files)
         return _write_locked(folder, files, created)
@@ -169,7 +169,7 @@ def _write_locked(folder: Path, files: Mapping[str, bytes], created: list[Path])
             with contextlib.suppress(OSError):
                 path.rmdir()
         if isinstance(err, OSError):
-            raise PlanError(f"can't write to {folder} ({reason(err)})", where="--out") from None
+            raise SettingError("out", f"can't write to {folder} ({reason(err)})") from None
         raise
     for backup in kept.values():
         if backup is not None:

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
+from planner.cli import cli
 from planner.mileage import parse_mileage
 from planner.model import Plan
 from planner.routines import RoutineLibrary, load_routines
@@ -19,6 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_plans"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 GENERATED_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
+"""The clock of command-line builds in tests, so their files are the same each run."""
+TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
+"""Two weeks with a note that needs quoting and one that looks like a spreadsheet formula."""
+WEEKS = "week,miles,long_run\n1,12,5\n2,14,6\n3,10,3.1\n"
+"""Three weeks, the last one race week."""
+
+
+def invoke(*args: str) -> Result:
+    """`planner ARGS` in-process, with the tests' clock."""
+    return CliRunner().invoke(cli, list(args), env=ENV)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -32,9 +32,9 @@ import planner.schedule
 import planner.writer
 from planner.cli import cli
 from planner.errors import PlanError
-from planner.export.ics import to_ics
-from planner.export.plan_csv import safe_cell
+from planner.export.cells import safe_cell
 from planner.mileage import MAX_WEEKS, parse_mileage
+from planner.pipeline import to_ics
 from planner.routines import load_routines
 from tests.conftest import GENERATED_AT, ROOT
 
@@ -542,8 +542,8 @@ CASES = [
     ),
     Case(
         "race_distance 1e-300 in a plan file",
-        "p.toml: race_distance: expected 5k, 10k, half, marathon or a distance like 13.1,"
-        " found 1e-300",
+        "p.toml: race_distance: expected 5k, 10k, half, marathon or a distance in miles,"
+        " found '1e-300'",
         source="p.toml",
         setup=_write("p.toml", b'mileage = "m.csv"\nrace_distance = 1e-300\n'),
     ),
@@ -1467,7 +1467,7 @@ def test_a_stdout_that_fails_does_not_fail_the_build(folder: Path, stdout: str) 
 def _berlin_plan_with_reminders() -> bytes:
     mileage = parse_mileage(VALID, "m.csv")
     options = planner.schedule.PlanOptions(
-        race_date=dt.date(2027, 4, 11), name="m", timezone="Europe/Berlin", remind_minutes=15
+        race_date=dt.date(2027, 4, 11), name="m", timezone="Europe/Berlin", remind=15
     )
     plan = planner.schedule.build_plan(mileage, options, load_routines(), GENERATED_AT)
     return to_ics(plan)

@@ -20,12 +20,12 @@ from icalendar import Calendar
 
 from planner.cli import cli
 from tests.caldav_server import RadicaleServer
+from tests.conftest import ENV
 
 NAME = "Spring 5K"
 # Small plans keep the test quick: Radicale takes some 30 ms per PUT.
 LONG = "week,miles,long_run,runs\n1,8,5,2\n2,6,3.1,2\n"
 SHORT = "week,miles,long_run,runs\n1,6,3.1,2\n"  # LONG without its first week
-ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
 
 
 @pytest.fixture

@@ -8,19 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from icalendar import Calendar
 
-from planner.cli import cli
 from planner.export.vtimezone import vtimezone
+from tests.conftest import WEEKS, invoke
 
-WEEKS = "week,miles,long_run\n1,12,5\n2,14,6\n3,10,3.1\n"
 SHORTER = "week,miles,long_run\n1,14,6\n2,10,3.1\n"
-ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=ENV)
 
 
 @pytest.fixture

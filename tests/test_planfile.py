@@ -9,18 +9,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from planner.cli import _setting_helps, cli
+from planner.cli import _setting_helps
 from planner.planfile import parse_plan_file, render_plan_file
-from tests.conftest import SAMPLES
-
-WEEKS = "week,miles,long_run\n1,12,5\n2,14,6\n3,10,3.1\n"
-ENV = {"SOURCE_DATE_EPOCH": "1790000000"}
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=ENV)
+from tests.conftest import SAMPLES, WEEKS, invoke
 
 
 @pytest.fixture
@@ -83,7 +75,7 @@ def rows(folder: Path) -> list[dict[str, str]]:
         (
             'race_distance = "ultra"\n',
             "race_distance",
-            "expected 5k, 10k, half, marathon or a distance like 13.1, found 'ultra'",
+            "expected 5k, 10k, half, marathon or a distance in miles, found 'ultra'",
         ),
         ('format = ["ics", "pdf"]\n', "format", "unknown format 'pdf'; expected a comma list"),
         ('units = "furlongs"\n', "units", """expected "mi" or "km", found 'furlongs'"""),
@@ -286,7 +278,7 @@ def test_sample_club_file_is_what_init_writes() -> None:
     """sample_plans/club_half.toml came from `planner init`; it stays in step with it."""
     path = SAMPLES / "club_half.toml"
     plan = parse_plan_file(tomllib.loads(path.read_text(encoding="utf-8")), path)
-    written = render_plan_file(path, plan.mileage, plan.settings, _setting_helps())
+    written = render_plan_file(path, plan.mileage, plan.layer.values, _setting_helps())
     assert written == path.read_text(encoding="utf-8")
 
 

@@ -14,8 +14,8 @@ from icalendar import Calendar, Component
 from icalendar.parser import Contentlines
 
 from planner.errors import PlanError
-from planner.export.ics import to_ics
 from planner.model import Activity, Plan
+from planner.pipeline import to_ics
 from planner.previous import (
     NotAPlan,
     content_lines,
@@ -150,7 +150,7 @@ def _same_as_icalendar(data: bytes) -> list[Component]:
     return got
 
 
-@pytest.mark.parametrize("options", [{}, {"all_day": True}, {"remind_minutes": 15}])
+@pytest.mark.parametrize("options", [{}, {"all_day": True}, {"remind": 15}])
 def test_our_files_parse_as_icalendar_parses_them(
     make_plan: Callable[..., Plan], options: dict[str, object]
 ) -> None:

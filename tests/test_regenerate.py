@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.errors import PlanError
-from planner.export.ics import to_ics
 from planner.model import Activity, Plan
+from planner.pipeline import to_ics
 from planner.previous import PreviousPlan, parse_previous
 from planner.regenerate import Changes, reconcile, shift
 
@@ -37,7 +37,7 @@ def retimed(before: Plan, after: Plan) -> set[str]:
 
 
 def test_same_inputs_change_nothing(make_plan: Callable[..., Plan]) -> None:
-    plan = make_plan(THREE_WEEKS, remind_minutes=15)
+    plan = make_plan(THREE_WEEKS, remind=15)
     result, changes = reconcile(plan, previous_of(plan))
     assert changes == Changes(unchanged=len(plan.sessions))
     assert str(changes) == f"moved 0, changed 0, added 0, cancelled 0, unchanged {changes.total}"
@@ -131,7 +131,7 @@ def test_changed_text_or_reminder_is_changed_not_moved(make_plan: Callable[..., 
     )
     assert {s.uid for s in result.sessions if s.sequence == 1} == {s.uid for s in runs_in_week_2}
 
-    reminded = make_plan(THREE_WEEKS, remind_minutes=30)
+    reminded = make_plan(THREE_WEEKS, remind=30)
     _, changes = reconcile(reminded, previous_of(plan))
     assert changes == Changes(changed=len(plan.sessions))
 
@@ -223,7 +223,7 @@ def test_shift_an_all_day_plan(make_plan: Callable[..., Plan]) -> None:
 
 
 def test_read_back_sessions_match_the_built_ones(make_plan: Callable[..., Plan]) -> None:
-    plan = make_plan(THREE_WEEKS, remind_minutes=10, bedtime=dt.time(21, 30))
+    plan = make_plan(THREE_WEEKS, remind=10, bedtime=dt.time(21, 30))
     previous = previous_of(plan)
     assert (previous.name, previous.timezone, previous.all_day) == (
         "Test plan",

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from planner.cli import cli
-from planner.export.ics import SIZE_BUDGET
+from planner.pipeline import SIZE_BUDGET
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.csv"))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.errors import InvalidOption, InvalidRow, PlanError
+from planner.errors import InvalidRow, PlanError, SettingError
 from planner.mileage import parse_mileage
 from planner.model import Activity, Plan
 from planner.routines import RoutineLibrary
@@ -70,7 +70,7 @@ def test_run_days_and_long_run_day_options(make_plan: Callable[..., Plan]) -> No
 
 
 def test_long_run_day_must_be_a_run_day(make_plan: Callable[..., Plan]) -> None:
-    with pytest.raises(InvalidOption, match=r"^--long-run-day: sun is not one of the run days"):
+    with pytest.raises(SettingError, match=r"^long_run_day: sun is not one of the run days"):
         make_plan("week,miles\n1,10\n", run_days=(1, 3), long_run_day=6)
 
 
@@ -291,7 +291,7 @@ def test_any_valid_per_day_csv_gives_a_sound_plan(
 def test_race_dates_beyond_the_calendar_are_refused_not_crashed(
     make_plan: Callable[..., Plan], race_date: str
 ) -> None:
-    with pytest.raises(InvalidOption, match="--race-date: expected a date from 1900 to 2999"):
+    with pytest.raises(SettingError, match="race_date: expected a date from 1900 to 2999"):
         make_plan("week,miles\n1,10\n", race_date=race_date)
 
 

@@ -408,12 +408,14 @@ site = "S"
 
 [[poses]]
 name = "First"
+figure = "chair_hands_on_glutes"
 steps = ["Do it."]
 hold = "5 breaths"
 seconds = 30
 
 [[poses]]
 name = "Second"
+text_only = true
 steps = ["Do it again."]
 hold = "5 breaths"
 seconds = 30
@@ -493,7 +495,7 @@ def test_bad_toml_names_the_file_and_line(tmp_path: Path) -> None:
     assert caught.value.key is None
     assert "\n" not in message
     assert message.startswith(f"{path}: not valid TOML")
-    assert "line 21" in message
+    assert "line 23" in message
 
 
 # Mistakes the loader must reject.
@@ -563,7 +565,7 @@ def test_templates_must_be_a_folder(tmp_path: Path) -> None:
         load_routines(tmp_path / "notes.txt")
     assert (
         str(caught.value)
-        == f"--templates: {tmp_path / 'notes.txt'} is a file; expected a templates folder"
+        == f"templates: {tmp_path / 'notes.txt'} is a file; expected a templates folder"
     )
 
 
@@ -572,7 +574,7 @@ def test_a_missing_routine_names_the_file_to_add(tmp_path: Path) -> None:
     with pytest.raises(UnknownRoutine) as caught:
         load_routines(tmp_path)[Activity.LEGS_UP_THE_WALL]
     assert str(caught.value) == (
-        "--templates: no routine template for 'legs_up_the_wall';"
+        "templates: no routine template for 'legs_up_the_wall';"
         f" add {tmp_path / 'routines' / 'legs_up_the_wall.toml'}"
     )
 

@@ -56,7 +56,7 @@ def test_a_failed_rename_puts_back_every_file_already_replaced(
         real_replace(src, dst)
 
     monkeypatch.setattr(planner.writer.os, "replace", replace)
-    with pytest.raises(PlanError, match=r"--out: can't write to .* \(No space left on device\)"):
+    with pytest.raises(PlanError, match=r"out: can't write to .* \(No space left on device\)"):
         write_files(old_plan, NEW)
     assert snapshot(old_plan) == {"plan.csv": b"old csv", "plan.ics": b"old ics"}
 
@@ -114,7 +114,7 @@ def test_a_folder_in_the_way_of_a_file_changes_nothing(old_plan: Path) -> None:
     with pytest.raises(PlanError) as err:
         write_files(old_plan, NEW)
     assert str(err.value) == (
-        f"--out: {old_plan / 'plan.csv'} is a folder; move it or choose another --out"
+        f"out: {old_plan / 'plan.csv'} is a folder; move it or choose another out"
     )
     assert (old_plan / "plan.ics").read_bytes() == b"old ics"
     assert sorted(p.name for p in old_plan.iterdir()) == ["plan.csv", "plan.ics"]
@@ -160,7 +160,7 @@ def test_a_kept_input_is_never_replaced_by_any_name(
     with pytest.raises(PlanError) as err:
         write_files(Path("."), NEW, keep=[Path(os.path.relpath(source, out))])
     assert str(err.value) == (
-        "--out: plan.csv is the input file and would be overwritten; choose another --out folder"
+        "out: plan.csv is the input file and would be overwritten; choose another out folder"
     )
     assert source.read_bytes() == b"week,miles\n1,10\n"
     assert not (out / "plan.ics").exists()

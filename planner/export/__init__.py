@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass
 
-from planner.errors import InvalidOption
+from planner.errors import SettingError
 from planner.model import Plan
 
 IMPORT_LIMIT = 1_000_000
 """Google Calendar imports a file (.ics or .csv) of up to about 1 MB."""
 
 
-class Format(NamedTuple):
+@dataclass(frozen=True)
+class Format:
     name: str
     filename: str
     exporter: str
@@ -67,14 +68,14 @@ FORMATS: dict[str, Format] = {
 DEFAULT_FORMATS = ("ics", "csv")
 
 
-def parse_formats(text: str, option: str = "--format") -> tuple[str, ...]:
+def parse_formats(text: str, key: str = "format") -> tuple[str, ...]:
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
     if not names:
-        raise InvalidOption(option, f"expected one or more of {', '.join(FORMATS)}")
+        raise SettingError(key, f"expected one or more of {', '.join(FORMATS)}")
     for name in names:
         if name not in FORMATS:
-            raise InvalidOption(
-                option, f"unknown format {name!r}; expected a comma list of {', '.join(FORMATS)}"
+            raise SettingError(
+                key, f"unknown format {name!r}; expected a comma list of {', '.join(FORMATS)}"
             )
     return tuple(dict.fromkeys(names))
 

@@ -3,7 +3,7 @@
 Google reads dates as MM/DD/YYYY and times like 7:05 AM, in the zone of the calendar the file
 is imported into; the rows hold the plan's local wall-clock times. CSV carries no UID, so
 importing the file twice makes every event twice, and no reminders (Google applies the
-calendar's own). The descriptions are the ones plan.ics carries (see description_style).
+calendar's own). The descriptions are the ones plan.ics carries, in the style the build chose.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from planner.export.ics import description_style
-from planner.export.plan_csv import safe_cell, true_false, us_date, us_time
+from planner.export.cells import safe_cell, true_false, us_date, us_time
 from planner.model import Plan
 
 COLUMNS = (
@@ -29,7 +28,6 @@ COLUMNS = (
 
 
 def to_google_csv(plan: Plan) -> str:
-    style = description_style(plan)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -49,7 +47,7 @@ def to_google_csv(plan: Plan) -> str:
                 safe_cell(session.title),
                 *times,
                 true_false(plan.all_day),
-                safe_cell(session.description_for(style)),
+                safe_cell(session.description),
                 "",
                 true_false(False),
             ]

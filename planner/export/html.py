@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from planner.figures import render_svg
 from planner.model import Activity, Plan, PlanWeek, RoutineUse, Session
 from planner.routines import Pose, Routine, default_templates_dir
 from planner.schedule import format_distance
@@ -106,12 +107,19 @@ class Level:
 
 
 @dataclass(frozen=True)
+class PoseRow:
+    pose: Pose
+    picture: str
+    """The pose's figure as inline SVG markup ("" for a text-only pose)."""
+
+
+@dataclass(frozen=True)
 class RoutineSection:
     anchor: str
     routine: Routine
     levels: tuple[Level, ...]
-    poses: tuple[Pose, ...]
-    """Every pose done at any of the levels used, in the routine's order."""
+    poses: tuple[PoseRow, ...]
+    """Every pose done at any of the levels used, in the routine's order, with its figure."""
 
 
 def to_html(plan: Plan) -> bytes:
@@ -250,12 +258,21 @@ def routine_sections(uses: Sequence[RoutineUse]) -> Iterable[RoutineSection]:
                     poses=tuple(p.name for p in poses),
                 )
             )
+        anchor = routine_anchor(activity)
         yield RoutineSection(
-            anchor=routine_anchor(activity),
+            anchor=anchor,
             routine=routine,
             levels=tuple(rows),
-            poses=tuple(p for p in routine.poses if p in done),
+            poses=tuple(
+                PoseRow(pose, pose_picture(pose, f"{anchor}-figure-{number}"))
+                for number, pose in enumerate((p for p in routine.poses if p in done), start=1)
+            ),
         )
+
+
+def pose_picture(pose: Pose, id_prefix: str) -> str:
+    """Inline SVG of the pose's figure, named after the pose; "" for a text-only pose."""
+    return render_svg(pose.figure.load(), id_prefix, pose.name) if pose.figure is not None else ""
 
 
 def routine_anchor(activity: Activity) -> str:

@@ -1,15 +1,13 @@
 """plan.ics: one VEVENT per session, times in the plan's zone with its VTIMEZONE in the file.
 
-Google Calendar imports files of up to about 1 MB. A long plan's full descriptions (every
-pose's steps in every yoga event) would pass that, so plan.ics gets the richest description
-style that keeps it within SIZE_BUDGET: a pure function of the plan, decided from the bytes
-themselves.
+Each event's description is the session's, in the style the pipeline chose for the plan
+(planner.pipeline.choose_descriptions); this module only writes it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import re
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -17,13 +15,9 @@ from icalendar import Alarm, Calendar, Component, Event, vText
 from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
-from planner.model import Descriptions, Plan, Session
+from planner.model import Plan, Session
 
 PRODID = "-//planner//Training plan//EN"
-SIZE_BUDGET = 900_000
-"""What plan.ics aims to stay within: a tenth below Google Calendar's 1 MB (IMPORT_LIMIT in
-planner.export), as headroom for a limit that is only known roughly."""
-_STYLES = (Descriptions.FULL, Descriptions.COMPACT, Descriptions.BRIEF)
 
 _FOLD_AT = 75
 """Octets at which icalendar folds a content line (RFC 5545 section 3.1)."""
@@ -33,53 +27,14 @@ Properties = list[tuple[str, Any]]
 
 
 def to_ics(plan: Plan) -> bytes:
-    """The plan as iCalendar bytes, in ``plan.descriptions`` or else the style that fits."""
-    if plan.descriptions is not None:
-        return _render(plan, plan.descriptions)
-    return _fitted(plan)[1]
+    """The plan as iCalendar bytes, each event with its session's description."""
+    return _render(plan, _memo())
 
 
-def description_style(plan: Plan) -> Descriptions:
-    """``plan.descriptions``, else the richest style whose .ics fits SIZE_BUDGET (the
-    shortest when none does)."""
-    return plan.descriptions if plan.descriptions is not None else _fitted(plan)[0]
-
-
-def fit_descriptions(plan: Plan) -> Plan:
-    """The plan with its description style fixed, so that every calendar file carries the
-    same text and the choice is made once."""
-    return dataclasses.replace(plan, descriptions=description_style(plan))
-
-
-def _fitted(plan: Plan) -> tuple[Descriptions, bytes]:
-    for style in _STYLES[:-1]:
-        # The descriptions' own bytes only grow with escaping and folding: when they alone
-        # pass the budget, skip rendering (the full style of a long plan is several MB).
-        text = sum(len(s.description_for(style).encode("utf-8")) for s in plan.sessions)
-        if text > SIZE_BUDGET:
-            continue
-        data = _render(plan, style)
-        if len(data) <= SIZE_BUDGET:
-            return style, data
-    return _STYLES[-1], _render(plan, _STYLES[-1])
-
-
-def _render(plan: Plan, style: Descriptions) -> bytes:
-    lines = _lines_for(plan)
-    # A build renders its plan to choose the style, then to write it: the same file unless a
-    # comparison with the previous plan.ics changed SEQUENCEs or kept cancelled events.
-    key = (style, plan.timezone, plan.all_day, plan.remind_minutes, plan.sessions)
-    if lines.last_file is not None and lines.last_file[0] == key:
-        return lines.last_file[1]
-    data = _render_anew(plan, style, lines)
-    lines.last_file = (key, data)
-    return data
-
-
-def _render_anew(plan: Plan, style: Descriptions, lines: _PropertyLines) -> bytes:
+def _render(plan: Plan, lines: _PropertyLines) -> bytes:
     stamp = plan.generated_at.astimezone(dt.UTC)
     events = b"".join(
-        lines.component(Event, _event(plan, session, stamp, style), _alarms(plan, session))
+        lines.component(Event, _event(plan, session, stamp), _alarms(plan, session))
         for session in plan.sessions
     )
     # icalendar writes a calendar's own properties and VTIMEZONE, then its other
@@ -92,6 +47,18 @@ def _render_anew(plan: Plan, style: Descriptions, lines: _PropertyLines) -> byte
 
 def _calendar(plan: Plan) -> Calendar:
     """The calendar's own properties and its VTIMEZONE, without the events."""
+    calendar = _calendar_properties(plan)
+    if not plan.all_day:
+        calendar.add_component(_vtimezone(plan))
+    return calendar
+
+
+def _vtimezone(plan: Plan) -> Component:
+    first, last = plan.span  # cancelled events kept by a regeneration may lie outside
+    return vtimezone(plan.timezone, first - dt.timedelta(days=1), last)
+
+
+def _calendar_properties(plan: Plan) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -101,12 +68,10 @@ def _calendar(plan: Plan) -> Calendar:
     calendar.add("x-wr-calname", plan.name)
     if not plan.all_day:
         calendar.add("x-wr-timezone", plan.timezone)
-        first, last = plan.span  # cancelled events kept by a regeneration may lie outside
-        calendar.add_component(vtimezone(plan.timezone, first - dt.timedelta(days=1), last))
     return calendar
 
 
-def _event(plan: Plan, session: Session, stamp: dt.datetime, style: Descriptions) -> Properties:
+def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
     event: Properties = [("uid", session.uid), ("dtstamp", stamp), ("sequence", session.sequence)]
     if plan.all_day:
         day = session.start.date()
@@ -115,7 +80,7 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime, style: Descriptions
     else:
         event += [("dtstart", session.start), ("dtend", session.end)]
     event.append(("summary", session.title))
-    event.append(("description", session.description_for(style)))
+    event.append(("description", session.description))
     event.append(("categories", list(session.categories)))
     if session.cancelled:
         event.append(("status", "CANCELLED"))
@@ -134,28 +99,24 @@ def _alarms(plan: Plan, session: Session) -> list[Properties]:
 
 
 _LINES_KEPT = 50_000
-"""Lines kept for the latest build: one 104-week plan in three description styles is ~15,000."""
-_builds: dict[tuple[str, dt.datetime], _PropertyLines] = {}
+"""Lines the memo keeps before it starts again: a 104-week plan has about 5,000 distinct."""
+_shared: list[_PropertyLines] = []
 
 
-def _lines_for(plan: Plan) -> _PropertyLines:
-    """The serialized lines shared by one build's renders of its plan.
+def _memo() -> _PropertyLines:
+    """The memo of serialized lines, shared by every render in the process.
 
-    A build renders its plan to choose the description style (fit_descriptions), maybe in two
-    styles, then in the style chosen, after a comparison with the plan.ics it replaces (new
-    SEQUENCEs): the same plan name and clock reading throughout. The lines depend only on the
-    values serialized, so sharing them is safe; only the latest build's are kept.
+    It is keyed by content only (a property's name, type and value), so it never changes what
+    a render returns: a new plan (a club member's, with its own name and UIDs) reuses every
+    line it has in common with the plans before it, and serializes only its own.
     """
-    key = (plan.name, plan.generated_at)
-    lines = _builds.get(key)
-    if lines is None or len(lines) > _LINES_KEPT:
-        _builds.clear()
-        lines = _builds[key] = _PropertyLines()
-    return lines
+    if not _shared or len(_shared[0]) > _LINES_KEPT:
+        _shared[:] = [_PropertyLines()]
+    return _shared[0]
 
 
 class _PropertyLines:
-    """icalendar's bytes for components, making each distinct property's line once a plan.
+    """icalendar's bytes for components, making each distinct property's line once.
 
     icalendar folds long lines one character at a time in Python (about 0.3 ms for one
     routine's description), and a plan repeats its titles, descriptions, categories and stamp
@@ -169,17 +130,24 @@ class _PropertyLines:
         self._orders: dict[tuple[type[Component], tuple[str, ...]], list[int]] = {}
         self._bounds: dict[type[Component], tuple[bytes, bytes]] = {}
         self._calendars: dict[Hashable, bytes] = {}
-        self.last_file: tuple[Hashable, bytes] | None = None
-        """The latest file rendered from these lines, with what it was rendered from."""
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return len(self._lines) + len(self._calendars)
 
     def calendar(self, plan: Plan) -> bytes:
         """The calendar without its events (its VTIMEZONE takes a few ms to work out)."""
         key = (plan.name, plan.timezone, plan.all_day, plan.span)
         if key not in self._calendars:
-            self._calendars[key] = _calendar(plan).to_ical()
+            # icalendar writes the calendar's properties, then the VTIMEZONE; the VTIMEZONE is
+            # the same for every plan in the zone over the same days.
+            head: bytes = _calendar_properties(plan).to_ical()
+            if not plan.all_day:
+                zone_key = ("VTIMEZONE", plan.timezone, plan.span)
+                if zone_key not in self._calendars:
+                    self._calendars[zone_key] = _vtimezone(plan).to_ical()
+                end = head.rindex(b"END:VCALENDAR")
+                head = head[:end] + self._calendars[zone_key] + head[end:]
+            self._calendars[key] = head
         return self._calendars[key]
 
     def component(
@@ -214,6 +182,10 @@ class _PropertyLines:
         return self._orders[key]
 
     def _line(self, kind: type[Component], name: str, value: Any) -> bytes:
+        if name == "uid":  # unique to its event: nothing to share
+            if isinstance(value, str) and _PLAIN_UID.fullmatch(value):
+                return _fold(f"UID:{value}").encode("ascii") + b"\r\n"
+            return _serialize(kind, name, value)
         # Equal values of other types (1 and True) or zones (the same instant) write
         # differently, so they are part of the key.
         hashable = tuple(value) if isinstance(value, list) else value
@@ -247,9 +219,7 @@ class _PropertyLines:
         fold = folded.rfind(b"\r\n ")
         done, filling = (folded[: fold + 3], folded[fold + 3 :]) if fold >= 0 else (b"", folded)
         escaped_tail: bytes = vText(tail).to_ical()
-        # icalendar leaves Contentline unannotated.
-        refolded = Contentline((filling + escaped_tail).decode("utf-8"))  # type: ignore[no-untyped-call]
-        line: bytes = refolded.to_ical()  # type: ignore[no-untyped-call]
+        line = _fold((filling + escaped_tail).decode("utf-8")).encode("utf-8")
         return done + line + b"\r\n"
 
 
@@ -259,9 +229,37 @@ def _serialize(kind: type[Component], name: str, value: Any) -> bytes:
     scratch.add(name, value)
     line = scratch.content_line(name.upper(), scratch[name])
     data = str(line).encode("utf-8")
-    # icalendar's folding (Contentline.to_ical) starts a new line once one reaches 75 octets,
-    # one character at a time; the many shorter lines (times, UIDs) it would leave as they
-    # are, so they skip it.
+    # The many shorter lines (times, categories) need no folding.
     if len(data) >= _FOLD_AT:
-        data = line.to_ical()
+        data = _fold(str(line)).encode("utf-8")
     return data + b"\r\n"
+
+
+_PLAIN_UID = re.compile(r"[A-Za-z0-9@._-]+")
+"""UIDs as planner writes them: TEXT with nothing to escape."""
+
+
+def _fold(line: str) -> str:
+    """``line`` folded exactly as icalendar folds it (``Contentline.to_ical``).
+
+    icalendar starts a new line (CRLF and a space) before the character that would make one
+    reach 75 octets, and moves a backslash or caret that would end a line to the next (so an
+    escape is never split); it does so one character at a time in Python, 0.2 ms for one
+    routine's description. An ASCII line, which is every line planner writes but those with
+    names in other scripts, is folded here by slicing; any other by icalendar.
+    """
+    if not line.isascii():
+        # icalendar leaves Contentline unannotated.
+        folded: bytes = Contentline(line).to_ical()  # type: ignore[no-untyped-call]
+        return folded.decode("utf-8")
+    width = _FOLD_AT - 1
+    parts = []
+    start = 0
+    while len(line) - start > width:
+        end = start + width
+        if line[end - 1] in "\\^":
+            end -= 1
+        parts.append(line[start:end])
+        start = end
+    parts.append(line[start:])
+    return "\r\n ".join(parts)

@@ -14,8 +14,7 @@ import csv
 import datetime as dt
 import io
 
-from planner.export.ics import description_style
-from planner.export.plan_csv import safe_cell, true_false, us_time
+from planner.export.cells import safe_cell, true_false, us_time
 from planner.model import Plan, Session
 
 COLUMNS = (
@@ -66,7 +65,6 @@ def _before(start: dt.datetime, lead: dt.timedelta) -> dt.datetime:
 
 
 def to_outlook_csv(plan: Plan) -> str:
-    style = description_style(plan)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
@@ -94,7 +92,7 @@ def to_outlook_csv(plan: Plan) -> str:
                 "",
                 safe_cell(";".join(session.categories)),
                 # Outlook's own export breaks lines in a cell with CRLF, as Windows does.
-                safe_cell(session.description_for(style).replace("\n", "\r\n")),
+                safe_cell(session.description.replace("\n", "\r\n")),
                 "",
                 "",
                 "Normal",

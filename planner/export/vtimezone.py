@@ -12,8 +12,8 @@ import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
@@ -33,12 +33,14 @@ _M_RULE = re.compile(
 )
 
 
-class _Observance(NamedTuple):
+@dataclass(frozen=True)
+class _Observance:
     name: str
     offset: dt.timedelta  # east-positive, as in iCalendar
 
 
-class _Rule(NamedTuple):
+@dataclass(frozen=True)
+class _Rule:
     """POSIX ``Mm.w.d/time``: weekday ``d`` of week ``w`` (5 = last) of month ``m``."""
 
     month: int
@@ -83,7 +85,8 @@ class _Rule(NamedTuple):
         return day.month == self.month and day.day > length - 7
 
 
-class _Posix(NamedTuple):
+@dataclass(frozen=True)
+class _Posix:
     std: _Observance
     dst: _Observance | None = None
     to_dst: _Rule | None = None

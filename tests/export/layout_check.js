@@ -1,5 +1,5 @@
-// Injected by tests/export/test_html.py into a COPY of plan.html (the page itself has no
-// script). Runs in an iframe of a known width once the page is laid out, and writes what it
+// Injected by tests/export/test_html.py into a COPY of plan.html, and by tests/test_cards.py
+// into copies of routine cards (the pages themselves have no script). Runs in an iframe of a known width once the page is laid out, and writes what it
 // measured into the parent page, which the test reads back with chromium --dump-dom.
 (function () {
   var root = document.documentElement;
@@ -45,6 +45,11 @@
   });
 
   var day = document.querySelector("td.day");
+  var head = document.querySelector(".grid thead");
+  var figures = Array.prototype.map.call(document.querySelectorAll("svg.pose-figure"), function (svg) {
+    var box = svg.getBoundingClientRect();
+    return {title: svg.querySelector("title").textContent, width: box.width, height: box.height};
+  });
   var result = {
     name: window.name,
     scrollWidth: root.scrollWidth,
@@ -52,7 +57,8 @@
     overflowing: overflowing.slice(0, 20),
     colours: Object.keys(colours).map(function (key) { return colours[key]; }),
     dayDisplay: day ? getComputedStyle(day).display : "",
-    dayHeaderHeight: document.querySelector(".grid thead").getBoundingClientRect().height
+    dayHeaderHeight: head ? head.getBoundingClientRect().height : 0,
+    figures: figures
   };
   var out = parent.document.createElement("pre");
   out.className = "layout-check";

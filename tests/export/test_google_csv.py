@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -12,15 +11,13 @@ import pytest
 
 from planner.export.google_csv import COLUMNS, to_google_csv, to_google_csv_bytes
 from planner.model import Descriptions, Plan
-
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
+from planner.pipeline import with_descriptions
+from tests.conftest import TINY
 
 
 @pytest.fixture
 def tiny(make_plan: Callable[..., Plan]) -> Plan:
-    return make_plan(
-        TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind_minutes=15
-    )
+    return make_plan(TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind=15)
 
 
 def rows(plan: Plan) -> list[dict[str, str]]:
@@ -69,7 +66,7 @@ def test_all_day_events_name_their_day_and_no_times(make_plan: Callable[..., Pla
 
 
 def test_descriptions_follow_the_plans_style(tiny: Plan) -> None:
-    compact = dataclasses.replace(tiny, descriptions=Descriptions.COMPACT)
+    compact = with_descriptions(tiny, Descriptions.COMPACT)
     for row, session in zip(rows(compact), tiny.sessions, strict=True):
         assert row["Description"] == session.description_for(Descriptions.COMPACT)
 

@@ -275,6 +275,49 @@ def test_every_routine_used_is_written_out_with_steps_and_holds(
     assert links == {f"#{name}" for name in articles}
 
 
+def test_every_pose_in_the_routines_has_its_figure_beside_it(
+    full_plan: Plan, full_page: Node
+) -> None:
+    figures = 0
+    for article in full_page.find("section", "routines").find_all("article", "routine"):
+        for number, item in enumerate(article.find_all("li", "pose"), start=1):
+            name = item.find("h4").text()
+            svg = item.find("div", "figure").find("svg")
+            prefix = f"{article.attrs['id']}-figure-{number}"
+            assert svg.attrs["aria-labelledby"] == f"{prefix}-title {prefix}-desc"
+            assert svg.find("title").attrs["id"] == f"{prefix}-title"
+            assert name.startswith(svg.find("title").text())  # the h4 adds the Sanskrit name
+            assert len(svg.find("desc").text()) > 60
+            figures += 1
+    per_routine: dict[Activity, set[str]] = {}
+    for use in full_plan.routine_uses:
+        poses = use.routine.poses_for(use.level, use.variant)
+        per_routine.setdefault(use.routine.activity, set()).update(p.name for p in poses)
+    # 4 + 4 poses before and after runs, 11 versions of backside strength, 1 + 1 legs up.
+    assert figures == sum(len(names) for names in per_routine.values()) == 21
+    ids = [n.attrs["id"] for n in full_page.iter() if "id" in n.attrs]
+    assert len(ids) == len(set(ids))
+
+
+def test_a_text_only_pose_has_no_figure(
+    routines: RoutineLibrary, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("templates")
+    shutil.copytree(ROOT / "templates" / "routines", folder / "routines")
+    path = folder / "routines" / "pre_run_activation.toml"
+    text = path.read_text(encoding="utf-8").replace('figure = "chest_opener"', "text_only = true")
+    path.write_text(text, encoding="utf-8")
+    from planner.routines import load_routines
+
+    page = parse(to_html(sixteen_weeks(load_routines(folder))))
+    article = page.find("article", "routine")
+    items = article.find_all("li", "pose")
+    assert [("text-only" in i.classes, len(i.find_all("svg"))) for i in items] == [
+        (False, 1), (False, 1), (False, 1), (True, 0),
+    ]  # fmt: skip
+    assert items[3].find("h4").text() == "Chest opener"
+
+
 def test_gentle_inversion_shows_the_pillow_version(routines: RoutineLibrary) -> None:
     page = parse(to_html(sixteen_weeks(routines, gentle_inversion=True)))
     legs = page.find("section", "routines").find_all("article", "routine")[2]
@@ -319,9 +362,12 @@ def test_names_and_notes_are_escaped(full_plan: Plan) -> None:
 
 
 def test_page_is_self_contained(full_plan: Plan) -> None:
-    text = to_html(full_plan).decode("utf-8").lower()
+    page = to_html(full_plan)
+    assert len(page) < 1_500_000  # 16 weeks with every routine and its figures
+    text = page.decode("utf-8").lower()
     for reference in ("http:", "https:", "//", "url(", "@import", "<link", "<script", "src="):
         assert reference not in text, reference
+    assert "href=" not in re.sub(r'<a href="#routine-[a-z-]+">', "", text)
 
 
 def test_html_is_one_of_the_formats_and_jinja_loads_only_when_used(tmp_path: Path) -> None:
@@ -439,6 +485,10 @@ def test_nothing_overflows_and_text_has_contrast(layouts: dict[str, dict], layou
     ]
     assert low == [], "text below WCAG AA 4.5:1"
     assert len(result["colours"]) >= 10  # the check saw the chips, runs and race day
+    # Every pose's figure drawn, at least 80 px across: the size it is drawn to read at.
+    assert len(result["figures"]) == 21
+    for figure in result["figures"]:
+        assert figure["width"] >= 80 and figure["height"] >= 20, figure
     if layout == "phone":
         assert result["dayDisplay"] == "grid"  # each day a row: date, then its sessions
         assert result["dayHeaderHeight"] <= 1  # the weekday header row is out of the way

@@ -6,25 +6,22 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Alarm, Calendar, Event
+from icalendar.parser import Contentline
 
 from planner.export import IMPORT_LIMIT, ics
-from planner.export.ics import SIZE_BUDGET, description_style, fit_descriptions, to_ics
 from planner.model import Descriptions, Plan
+from planner.pipeline import SIZE_BUDGET, choose_descriptions, to_ics
 from planner.previous import parse_previous
 from planner.regenerate import reconcile
-from tests.conftest import SAMPLES
-
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
+from tests.conftest import SAMPLES, TINY
 
 
 @pytest.fixture
 def tiny(make_plan: Callable[..., Plan]) -> Plan:
-    return make_plan(
-        TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind_minutes=15
-    )
+    return make_plan(TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind=15)
 
 
 def test_golden(tiny: Plan, golden: Callable[[str, bytes], None]) -> None:
@@ -125,14 +122,22 @@ def test_a_chosen_style_is_kept(tiny: Plan) -> None:
             assert text.startswith("Full steps: planner routines show ")
 
 
+def fit_descriptions(plan: Plan) -> Plan:
+    return choose_descriptions(plan)[0]
+
+
+def description_style(plan: Plan) -> Descriptions | None:
+    return fit_descriptions(plan).descriptions
+
+
 def written_by_icalendar(plan: Plan) -> bytes:
     """The plain way: an icalendar Event object per session and Calendar.to_ical()."""
+    plan = fit_descriptions(plan)
     calendar = ics._calendar(plan)
     stamp = plan.generated_at.astimezone(dt.UTC)
-    style = description_style(plan)
     for session in plan.sessions:
         event = Event()
-        for name, value in ics._event(plan, session, stamp, style):
+        for name, value in ics._event(plan, session, stamp):
             event.add(name, value)
         for properties in ics._alarms(plan, session):
             alarm = Alarm()
@@ -148,8 +153,8 @@ def written_by_icalendar(plan: Plan) -> bytes:
     "options",
     [
         {},
-        {"remind_minutes": 15, "gentle_inversion": True, "bedtime": dt.time(21, 30)},
-        {"all_day": True, "yoga_only": True, "remind_minutes": 0},
+        {"remind": 15, "gentle_inversion": True, "bedtime": dt.time(21, 30)},
+        {"all_day": True, "yoga_only": True, "remind": 0},
         {"timezone": "UTC", "name": "Ça va; a \\N, b\\"},
         {"timezone": "Australia/Lord_Howe", "race_distance": "half"},
     ],
@@ -168,7 +173,7 @@ def test_same_bytes_as_icalendar_writing_each_event(
 def test_same_bytes_in_every_description_style(
     make_plan: Callable[..., Plan], style: Descriptions
 ) -> None:
-    plan = make_plan(weeks_csv(30), race_date="2028-04-16", remind_minutes=10)
+    plan = make_plan(weeks_csv(30), race_date="2028-04-16", remind=10)
     assert to_ics(plan) == written_by_icalendar(plan)  # the style that fits: compact
     styled = dataclasses.replace(plan, descriptions=style)
     assert to_ics(styled) == written_by_icalendar(styled)
@@ -224,3 +229,12 @@ def test_text_folded_from_its_heads_folding_is_icalendars(
                 assert lines._line(Event, "description", text) == icalendar_line(
                     "description", text
                 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from('ab ,;:\\^"NÄ€😀'), max_size=400))
+def test_folding_is_icalendars(text: str) -> None:
+    """The quick fold of ASCII lines gives icalendar's bytes, escapes and all."""
+    line = "DESCRIPTION:" + text
+    expected: bytes = Contentline(line).to_ical()
+    assert ics._fold(line).encode("utf-8") == expected

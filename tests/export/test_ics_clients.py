@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.cli import cli
-from planner.export.ics import to_ics
 from planner.mileage import parse_mileage, read_mileage
 from planner.model import Descriptions, Plan
+from planner.pipeline import to_ics
 from planner.routines import RoutineLibrary
 from planner.schedule import PlanOptions, build_plan
 from tests.caldav_server import RadicaleServer, split_calendar
@@ -77,18 +77,18 @@ CASES = {
         zone: Case(
             zone,
             ("--bedtime", "21:30", "--remind", "15"),
-            {"bedtime": dt.time(21, 30), "remind_minutes": 15},
+            {"bedtime": dt.time(21, 30), "remind": 15},
         )
         for zone in ZONES
     },
     "all-day": Case(
-        "Europe/Berlin", ("--all-day", "--remind", "30"), {"all_day": True, "remind_minutes": 30}
+        "Europe/Berlin", ("--all-day", "--remind", "30"), {"all_day": True, "remind": 30}
     ),
-    "remind-0": Case("America/New_York", ("--remind", "0"), {"remind_minutes": 0}),
-    "remind-1440": Case("Australia/Sydney", ("--remind", "1440"), {"remind_minutes": 1440}),
+    "remind-0": Case("America/New_York", ("--remind", "0"), {"remind": 0}),
+    "remind-1440": Case("Australia/Sydney", ("--remind", "1440"), {"remind": 1440}),
     # New York's clocks go forward on 14 Mar 2027, Sydney's go back on 4 Apr 2027.
     "short New York": Case(
-        "America/New_York", ("--remind", "15"), {"remind_minutes": 15}, SHORT, dt.date(2027, 3, 21)
+        "America/New_York", ("--remind", "15"), {"remind": 15}, SHORT, dt.date(2027, 3, 21)
     ),
     "short Sydney": Case(
         "Australia/Sydney",
@@ -320,7 +320,7 @@ def test_any_plan_reads_back_the_same_in_icalendar_vobject_and_libical(
         timezone=zone,
         run_time=run_time,
         long_run_time=long_run_time,
-        remind_minutes=remind,
+        remind=remind,
         all_day=all_day,
     )
     plan = build_plan(mileage, options, routines, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

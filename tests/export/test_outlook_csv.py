@@ -11,8 +11,8 @@ import pytest
 
 from planner.export.outlook_csv import COLUMNS, to_outlook_csv_bytes
 from planner.model import Plan
+from tests.conftest import TINY
 
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
 OUTLOOK_HEADERS = (
     "Subject", "Start Date", "Start Time", "End Date", "End Time", "All day event",
     "Reminder on/off", "Reminder Date", "Reminder Time", "Meeting Organizer",
@@ -24,9 +24,7 @@ OUTLOOK_HEADERS = (
 
 @pytest.fixture
 def tiny(make_plan: Callable[..., Plan]) -> Plan:
-    return make_plan(
-        TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind_minutes=15
-    )
+    return make_plan(TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind=15)
 
 
 def rows(plan: Plan) -> list[dict[str, str]]:
@@ -74,7 +72,7 @@ def test_every_event_with_its_reminder(tiny: Plan) -> None:
 
 @pytest.mark.parametrize("remind", [None, 0, 1440])
 def test_reminders(make_plan: Callable[..., Plan], remind: int | None) -> None:
-    plan = make_plan(TINY, race_date="2027-04-04", remind_minutes=remind)
+    plan = make_plan(TINY, race_date="2027-04-04", remind=remind)
     for row, session in zip(rows(plan), plan.sessions, strict=True):
         if remind is None:
             assert (row["Reminder on/off"], row["Reminder Date"], row["Reminder Time"]) == (
@@ -91,7 +89,7 @@ def test_reminders(make_plan: Callable[..., Plan], remind: int | None) -> None:
 def test_all_day_events_run_midnight_to_midnight_and_show_as_free(
     make_plan: Callable[..., Plan],
 ) -> None:
-    plan = make_plan(TINY, race_date="2027-04-04", all_day=True, remind_minutes=30)
+    plan = make_plan(TINY, race_date="2027-04-04", all_day=True, remind=30)
     for row, session in zip(rows(plan), plan.sessions, strict=True):
         midnight = dt.datetime.combine(session.start.date(), dt.time())
         assert when(row["Start Date"], row["Start Time"]) == midnight

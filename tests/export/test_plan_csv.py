@@ -9,20 +9,18 @@ from collections.abc import Callable
 import pytest
 
 from planner.export import FORMATS
-from planner.export.plan_csv import COLUMNS, safe_cell, to_csv, us_time
+from planner.export.cells import safe_cell, us_time
+from planner.export.plan_csv import COLUMNS, to_csv
 from planner.mileage import parse_mileage
 from planner.model import Descriptions, Plan
 from planner.routines import RoutineLibrary
 from planner.schedule import PlanOptions, build_plan
-
-TINY = 'week,miles,long_run,runs,notes\n1,10,6,2,"Easy, chatty pace"\n2,8.1,0,2,=HYPERLINK("x")\n'
+from tests.conftest import TINY
 
 
 @pytest.fixture
 def tiny(make_plan: Callable[..., Plan]) -> Plan:
-    return make_plan(
-        TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind_minutes=15
-    )
+    return make_plan(TINY, race_date="2027-04-04", name="Tiny 5K", race_distance="5k", remind=15)
 
 
 def test_golden(tiny: Plan, golden: Callable[[str, bytes], None]) -> None:
@@ -96,7 +94,7 @@ def test_no_cell_of_any_csv_begins_like_a_formula(routines: RoutineLibrary) -> N
         },
         form_cues=(),
     )
-    options = PlanOptions(race_date=dt.date(2027, 4, 18), name="@plan", remind_minutes=5)
+    options = PlanOptions(race_date=dt.date(2027, 4, 18), name="@plan", remind=5)
     plan = build_plan(mileage, options, hostile, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     csv_formats = [f for f in FORMATS.values() if f.filename.endswith(".csv")]
     assert {f.name for f in csv_formats} == {"csv", "google-csv", "outlook-csv"}
