@@ -6,149 +6,28 @@ activity it serves). Code holds no pose text: it only validates the data and ren
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InvalidTemplate, PlanError, SettingError, UnknownRoutine
+from planner.errors import InvalidTemplate, PlanError, SettingError
 from planner.figures import FIGURES_FOLDER, FigureFile, figure_path
 from planner.files import TOML_BYTES, load_toml, read_input
-from planner.model import Activity
+from planner.model import (
+    TRANSITION_SECONDS,
+    Activity,
+    FormCue,
+    Pose,
+    Routine,
+    RoutineLibrary,
+    Source,
+)
 
-TRANSITION_SECONDS = 15
-"""Time allowed to move from one pose (or side) into the next."""
 FORM_CUES_FILE = "form_cues.toml"
 MAX_SETS = 10
 """Most sets of a routine at one level; more would not fit in a day."""
-
-
-@dataclass(frozen=True)
-class Source:
-    title: str
-    author: str
-    site: str
-    url: str = ""
-
-    def credit(self) -> str:
-        return f"{self.title}, {self.author} ({self.site})"
-
-
-@dataclass(frozen=True)
-class FormCue:
-    """One running-form focus for a week, carried in that week's run events."""
-
-    name: str
-    cue: str
-    why: str
-
-
-@dataclass(frozen=True)
-class Pose:
-    name: str
-    steps: tuple[str, ...]
-    hold: str
-    """How long or how often, as the runner reads it: "5-10 breaths", "20 reps"."""
-    seconds: int
-    """Time one side takes; the event's length is computed from this."""
-    sides: int = 1
-    """2 when the pose is done on each side in turn."""
-    sanskrit: str = ""
-    why: str = ""
-    cautions: tuple[str, ...] = ()
-    group: str = ""
-    """Poses sharing a group are versions of one pose; a session uses one version per group."""
-    level: int = 1
-    """Difficulty of this version within its group (1 = easiest)."""
-    variant: str = ""
-    """A named variant (e.g. "gentle") that replaces the plain poses when asked for."""
-    figure_name: str = ""
-    """The file in templates/figures/ that pictures the pose; "" marks it text only."""
-    figure: FigureFile | None = field(default=None, compare=False, repr=False)
-    """The picture's file, found by load_routines (None for a text-only pose)."""
-
-
-@dataclass(frozen=True)
-class Routine:
-    activity: Activity
-    title: str
-    summary: str
-    why: str
-    source: Source
-    poses: tuple[Pose, ...]
-    sets_by_level: tuple[int, ...] = (1,)
-    """Sets of the whole sequence at each level (level 1 first)."""
-    path: str = ""
-
-    @property
-    def levels(self) -> int:
-        return max((p.level for p in self.poses), default=1)
-
-    def poses_for(self, level: int = 1, variant: str = "") -> tuple[Pose, ...]:
-        """The poses of one session: for each group the hardest version at or below ``level``.
-
-        A variant (e.g. "gentle") replaces the plain poses of the groups it has versions for;
-        a routine without that variant is done as usual.
-        """
-        swapped = {p.group for p in self.poses if variant and p.variant == variant}
-        candidates = [
-            p
-            for p in self.poses
-            if (variant and p.variant == variant) or (not p.variant and p.group not in swapped)
-        ]
-        chosen: list[Pose] = []
-        seen_groups: set[str] = set()
-        for pose in candidates:
-            if not pose.group:
-                chosen.append(pose)
-                continue
-            if pose.group in seen_groups:
-                continue
-            versions = [p for p in candidates if p.group == pose.group]
-            fitting = [p for p in versions if p.level <= level] or [min(versions, key=_level)]
-            chosen.append(max(fitting, key=_level))
-            seen_groups.add(pose.group)
-        return tuple(chosen)
-
-    def sets_at(self, level: int) -> int:
-        index = min(max(level, 1), len(self.sets_by_level)) - 1
-        return self.sets_by_level[index]
-
-    def minutes(self, level: int = 1, variant: str = "") -> int:
-        """The session's length: every pose's hold on every side, every set, rounded up to 5."""
-        poses = self.poses_for(level, variant)
-        holds = sum(p.sides for p in poses) * self.sets_at(level)
-        seconds = sum(p.seconds * p.sides for p in poses) * self.sets_at(level)
-        seconds += TRANSITION_SECONDS * (holds - 1)  # moving between holds, not before the first
-        return max(5, math.ceil(seconds / 300) * 5)
-
-
-def _level(pose: Pose) -> int:
-    return pose.level
-
-
-@dataclass(frozen=True)
-class RoutineLibrary:
-    routines: Mapping[Activity, Routine]
-    folder: str = ""
-    form_cues: tuple[FormCue, ...] = ()
-    form_cues_source: Source | None = None
-
-    def __getitem__(self, activity: Activity) -> Routine:
-        try:
-            return self.routines[activity]
-        except KeyError:
-            folder = Path(self.folder or "templates") / "routines"
-            raise UnknownRoutine(
-                "templates",
-                f"no routine template for {activity.value!r};"
-                f" add {folder / (activity.value + '.toml')}",
-            ) from None
-
-    def __contains__(self, activity: object) -> bool:
-        return activity in self.routines
 
 
 def default_templates_dir() -> Path:
@@ -538,3 +417,14 @@ def render_compact(routine: Routine, level: int = 1, variant: str = "") -> str:
 def render_brief(routine: Routine, level: int = 1, variant: str = "") -> str:
     """The shortest description: where to find the steps (the title names the routine)."""
     return f"Full steps: {show_command(routine, level, variant)}"
+
+
+__all__ = [  # the routines' types live in planner.model; these names are kept for importers
+    "TRANSITION_SECONDS",
+    "FormCue",
+    "Pose",
+    "Routine",
+    "RoutineLibrary",
+    "Source",
+    "load_routines",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -62,3 +63,11 @@ def test_cli_format_names_match_the_exporters() -> None:
     from planner.cli import _FORMAT_NAMES
 
     assert tuple(FORMATS) == _FORMAT_NAMES
+
+
+def test_the_model_imports_no_module_that_uses_it() -> None:
+    """model.py is the bottom of the flow: the routines' types live there, so it never needs
+    routines.py (nor the scheduler, the pipeline or a face), not even for type checking."""
+    source = (ROOT / "planner" / "model.py").read_text(encoding="utf-8")
+    imported = set(re.findall(r"^\s*from (planner\.[\w.]+) import", source, re.MULTILINE))
+    assert imported <= {"planner.errors", "planner.figures"}, imported
