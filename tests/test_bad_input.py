@@ -1382,7 +1382,7 @@ def test_builds_at_once_into_one_folder_leave_one_plan(folder: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        for day in ("02", "09", "16", "23")
+        for day in ("02", "09", "16")
     ]
     for process in builds:
         _, stderr = process.communicate(timeout=120)
@@ -1394,8 +1394,8 @@ def test_builds_at_once_into_one_folder_leave_one_plan(folder: Path) -> None:
         if e.get("STATUS") != "CANCELLED"
     }
     assert live == {(row["uid"], row["date"]) for row in _rows(folder / "out" / "plan.csv")}
-    # Each build compared with the one before it: four moves, whatever their order.
-    assert {int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")} == {4}
+    # Each build compared with the one before it: three moves, whatever their order.
+    assert {int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")} == {3}
     assert sorted(p.name for p in (folder / "out").iterdir()) == ["plan.csv", "plan.ics"]
 
 
@@ -1512,7 +1512,7 @@ def _one_error_line(result: Result) -> None:
     assert result.stderr.count("\n") == 1
 
 
-@settings(max_examples=25 * FUZZ_SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40 * FUZZ_SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated_plans())
 def test_a_mutated_previous_plan_builds_or_is_refused(
     tmp_path_factory: pytest.TempPathFactory, data: bytes
