@@ -184,6 +184,8 @@ def _check_inside(figure: Figure) -> None:
     points = [
         (skeleton.head[0] - HEAD_RADIUS, skeleton.head[1] + HEAD_RADIUS),
         (skeleton.head[0] + HEAD_RADIUS, skeleton.head[1] - HEAD_RADIUS),
+        *skeleton.spine,  # the middle of the back is drawn, and no limb starts there
+        skeleton.neck,
     ]
     for limb in LIMBS:
         points += _limb_points(skeleton, limb, figure.limbs[limb], figure.scale_of(limb))
