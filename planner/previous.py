@@ -152,8 +152,9 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
             " so planner won't update or replace it",
         )
     if "" in names or len(names) != 1:
-        found = ", ".join(shown(n) for n in sorted(names))
-        raise NotAPlan(source, f"mixes events of several plans ({found}); expected one plan")
+        found = ", ".join(shown(n) for n in sorted(names)[:3])
+        more = f" and {len(names) - 3:,} more" if len(names) > 3 else ""
+        raise NotAPlan(source, f"mixes events of several plans ({found}{more}); expected one plan")
     written_name = names.pop()
     try:
         # Read back as it was written: the name went through parse_name when it was given.
@@ -202,7 +203,7 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
         if zone is None:
             raise NotAPlan(source, f"unknown X-WR-TIMEZONE {shown(named)}; {advice}")
         sessions = [_Read(_astimezone(s.session, zone), s.remind, s.all_day) for s in sessions]
-        zones = {named}
+        zones = {zone.key}  # as parse_timezone names it: right/Europe/Berlin is Europe/Berlin
     races = Counter(
         s.session.start.date() + dt.timedelta(days=s.session.days_before_race)
         for s in sessions

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
@@ -268,3 +269,21 @@ def test_planners_own_files_are_unfolded_without_icalendars_expression(
     assert not isinstance(lines, str)
     assert list(lines) == list(Contentlines.from_ical(data))
     assert isinstance(content_lines(data.replace(b"\r\n", b"\n")), str)
+
+
+def test_a_leap_second_zone_reads_as_its_civil_zone() -> None:
+    """right/Europe/Berlin counts leap seconds no calendar counts: planner reads it (in a TZID
+    or in X-WR-TIMEZONE) as Europe/Berlin, so that reschedule writes that zone's rules."""
+    berlin = ZoneInfo("Europe/Berlin")
+    lines = [o.replace("TZID=Europe/Berlin", "TZID=right/Europe/Berlin") for o in OURS]
+    previous = parse_previous(ics(*event(UID, *lines)), "p")
+    assert previous.timezone == "Europe/Berlin"
+    assert previous.sessions[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)
+    utc = [
+        "DTSTART:20270415T050000Z" if o.startswith("DTSTART") else
+        "DTEND:20270415T053000Z" if o.startswith("DTEND") else o
+        for o in OURS
+    ]  # fmt: skip
+    previous = parse_previous(ics("X-WR-TIMEZONE:right/Europe/Berlin", *event(UID, *utc)), "p")
+    assert previous.timezone == "Europe/Berlin"
+    assert previous.sessions[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)
