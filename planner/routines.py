@@ -28,6 +28,9 @@ from planner.model import (
 FORM_CUES_FILE = "form_cues.toml"
 MAX_SETS = 10
 """Most sets of a routine at one level; more would not fit in a day."""
+LONGEST_ROUTINE_MINUTES = 240
+"""A yoga session of more than four hours is a typo (and a plan.ics holds no event lasting
+a fortnight)."""
 
 
 def default_templates_dir() -> Path:
@@ -181,7 +184,7 @@ def parse_routine(data: bytes, source: str) -> Routine:
     poses = tuple(_parse_pose(p) for p in poses_raw)
     sets = t.int_list("sets_by_level", default=[1])
     t.reject_unknown({"activity", "title", "summary", "why", "source", "poses", "sets_by_level"})
-    return Routine(
+    routine = Routine(
         activity=activity,
         title=t.text("title"),
         summary=t.text("summary"),
@@ -191,6 +194,19 @@ def parse_routine(data: bytes, source: str) -> Routine:
         sets_by_level=tuple(sets),
         path=source,
     )
+    # An event planner writes must be one it reads back from plan.ics, where no event lasts
+    # a fortnight; and no yoga session lasts half a day.
+    for level in range(1, routine.levels + 1):
+        for variant in ("", "gentle"):
+            minutes = routine.minutes(level, variant)
+            if minutes > LONGEST_ROUTINE_MINUTES:
+                raise InvalidTemplate(
+                    source,
+                    "poses",
+                    f"the routine takes {minutes:,} minutes at level {level}; keep it within"
+                    f" {LONGEST_ROUTINE_MINUTES} (fewer poses, shorter holds or fewer sets)",
+                )
+    return routine
 
 
 _POSE_KEYS = {

@@ -504,6 +504,17 @@ CASES = [
         setup=_broken_template(b"poses = " + b"[" * 2000 + b"]" * 2000),
     ),
     Case(
+        "a routine of ten hour-long holds on each side",
+        "mine/routines/legs_up_the_wall.toml: poses: the routine takes 1,220 minutes at level 1;"
+        " keep it within 240 (fewer poses, shorter holds or fewer sets)",
+        args=("--templates", "mine"),
+        setup=_broken_template(
+            (ROOT / "templates" / "routines" / "legs_up_the_wall.toml").read_bytes()
+            + b"\n[[poses]]\nname = 'Hold'\nsteps = ['Hold.']\nhold = 'an hour'\nseconds = 3600"
+            b"\nsides = 2\ntext_only = true\n" * 10
+        ),
+    ),
+    Case(
         "template number of 5,000 digits",
         "mine/routines/legs_up_the_wall.toml: not valid TOML: a number with thousands of digits",
         args=("--templates", "mine"),
