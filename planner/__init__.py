@@ -29,6 +29,7 @@ _EXPORTS = {
     "PlanOptions": "planner.options",
     "Settings": "planner.options",
     "Layer": "planner.options",
+    "DayTimes": "planner.options",
     "read_mileage": "planner.mileage",
     "parse_mileage": "planner.mileage",
     "load_routines": "planner.routines",
@@ -45,6 +46,7 @@ _EXPORTS = {
 __all__ = [
     "Activity",
     "Build",
+    "DayTimes",
     "Layer",
     "Plan",
     "PlanError",
@@ -70,7 +72,7 @@ if TYPE_CHECKING:
     from planner.export.plan_csv import to_csv
     from planner.mileage import parse_mileage, read_mileage
     from planner.model import Activity, Plan, Session, Unit
-    from planner.options import Layer, PlanOptions, Settings
+    from planner.options import DayTimes, Layer, PlanOptions, Settings
     from planner.pipeline import Build, build, settings_for, to_ics
     from planner.routines import load_routines
     from planner.schedule import build_plan

@@ -32,7 +32,7 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 # Kept in step with planner.export.FORMATS (a test checks); listed here so --help needn't
 # import the exporters.
-_FORMAT_NAMES = ("ics", "csv", "google-csv", "outlook-csv", "html")
+_FORMAT_NAMES = ("ics", "csv", "google-csv", "outlook-csv", "html", "private-ics")
 
 
 class PlannerGroup(click.Group):
@@ -179,14 +179,18 @@ def cli(debug: bool) -> None:
     "--long-run-day", metavar="DAY", help="Weekday of the long run. Default: the race's weekday."
 )
 @click.option(
-    "--run-time", default="07:00", show_default=True, metavar="HH:MM", help="Start of runs."
+    "--run-time",
+    default="07:00",
+    show_default=True,
+    metavar="HH:MM[,DAY=HH:MM]",
+    help="Start of runs, or times per weekday: 06:15,sat=08:30 (06:15, but 08:30 on Saturdays).",
 )
 @click.option(
     "--long-run-time",
     default="08:00",
     show_default=True,
-    metavar="HH:MM",
-    help="Start of the long run and the race.",
+    metavar="HH:MM[,DAY=HH:MM]",
+    help="Start of the long run and the race, or times per weekday: 08:00,sat=07:30.",
 )
 @click.option(
     "--pace",
@@ -204,13 +208,14 @@ def cli(debug: bool) -> None:
     metavar="MIN",
     help="Add a reminder MIN minutes before each event (0: as it starts).",
 )
+@click.option("--no-remind", is_flag=True, help="No reminders, even if the plan file sets remind.")
 @click.option(
     "--yoga-only/--with-runs", help="Leave out the runs; keep the yoga timed around them."
 )
 @click.option("--name", help="The plan's name in your calendar. Default: the CSV's file name.")
 @click.option(
     "--units",
-    type=click.Choice(["mi", "km"]),
+    type=click.Choice(["mi", "km", "default"]),
     help="Unit of per-day (mon..sun) columns. Default: mi. (miles/km columns set it themselves.)",
 )
 @click.option(
@@ -226,10 +231,27 @@ def cli(debug: bool) -> None:
     help="Add a short legs-up-the-wall every evening (default time 21:30).",
 )
 @click.option(
+    "--no-bedtime", is_flag=True, help="No evening legs-up-the-wall, even if the plan file sets it."
+)
+@click.option(
     "--gentle-inversion/--wall",
     help="Legs on a pillow instead of up the wall (for glaucoma or blood-pressure medication).",
 )
 @click.option("--all-day/--timed", help="Write all-day events instead of timed ones.")
+@click.option(
+    "--away",
+    multiple=True,
+    metavar="DAYS",
+    help="Days with no session: days and ranges like 2027-02-10..2027-02-14,2027-03-01, as"
+    " a list or one at a time ('none' clears a plan file's). Runs on them are dropped; a"
+    " long run moves to the nearest free day of its week.",
+)
+@click.option(
+    "--recovery-days",
+    metavar="N",
+    help="Days (0-14) after the race with the post-run recovery and legs up the wall each;"
+    " no runs, no strength. Default: 0, the plan ends on race day.",
+)
 @click.option(
     "--format",
     "formats",
@@ -244,6 +266,12 @@ def cli(debug: bool) -> None:
 def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     """Build plan.ics and plan.csv from a weekly MILEAGE csv and a race date, or from a plan
     file (PLAN.toml, see 'planner init'; options given here override it).
+
+    \b
+    To drop a value the plan file sets, give the option the value 'default'
+    (--pace default, --run-days default, --out default): planner's own default
+    applies. The switches have an off side: --with-runs, --wall, --timed,
+    --no-remind, --no-bedtime.
 
     Building into a folder that holds this plan's plan.ics updates it in place: moved and
     changed events get a higher SEQUENCE, and events the new plan drops stay as cancelled,
@@ -278,6 +306,10 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     for warning in built.warnings:
         _say("warning", warning)
     _summary(built.plan)  # the new plan's own events, not the cancelled ones kept from before
+    for line in _away_lines(built.plan, settings):
+        click.echo(line)
+    for change in built.plan.clock_changes:
+        click.echo(f"Clock change: {change}.")
     if built.changes is not None:
         click.echo(f"Changes: {built.changes}")
     for line in written:
@@ -291,6 +323,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
 # `planner init` takes every build option (the same objects, so one definition and one help
 # text each) and writes them into a plan file instead of building.
 _NOT_SETTINGS = ("dry_run", "debug")
+_UNSETS = {"no_remind": "remind", "no_bedtime": "bedtime"}
+"""Switches that unset a setting a plan file gives (--no-remind, --no-bedtime)."""
 
 
 @cli.command()
@@ -398,7 +432,7 @@ def _setting_helps() -> dict[str, str]:
 
 def _given(ctx: click.Context) -> Layer:
     """The build options the user typed (not click's defaults), as a layer of typed settings."""
-    from planner.options import read_layer
+    from planner.options import UNSET, read_layer
 
     given = {}
     for param in ctx.command.params:
@@ -407,6 +441,13 @@ def _given(ctx: click.Context) -> Layer:
             continue
         if ctx.get_parameter_source(param.name) not in (None, ParameterSource.DEFAULT):
             given[key] = ctx.params[param.name]
+    for switch, key in _UNSETS.items():
+        if ctx.params.get(switch):
+            if key in given:
+                raise click.UsageError(
+                    f"give --{switch.replace('_', '-')} or {_flag(key)}, not both"
+                )
+            given[key] = UNSET
     return read_layer(given, name=_flag)
 
 
@@ -506,6 +547,176 @@ def _routine_named(library: RoutineLibrary, name: str, level: int) -> Routine:
     return routine
 
 
+@cli.command()
+@click.argument("plan", metavar="PLAN", type=click.Path(path_type=Path))
+@click.option(
+    "--url",
+    required=True,
+    metavar="URL",
+    help="Your server's CalDAV address (e.g. https://caldav.icloud.com/), or one calendar's own.",
+)
+@click.option(
+    "--user", metavar="NAME", help="User name on the server. Default: from the URL or ~/.netrc."
+)
+@click.option(
+    "--calendar",
+    "calendar_name",
+    metavar="NAME",
+    help="The calendar to write into, made if missing. Default: the plan's name."
+    " (Not needed when --url is a calendar's own address.)",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Say what would change in the calendar; write nothing."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1, max=600),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for each answer from the server.",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Trust the server's certificate if signed by this CA (PEM); for a private server.",
+)
+def sync(
+    plan: Path,
+    url: str,
+    user: str | None,
+    calendar_name: str | None,
+    dry_run: bool,
+    timeout: float,
+    ca_bundle: Path | None,
+) -> None:
+    """Write a built PLAN (its folder, or its plan.ics) into your CalDAV calendar: iCloud,
+    Fastmail, Nextcloud, Radicale...; sync again after each rebuild.
+
+    New events are created, changed ones updated and events the plan dropped removed; other
+    events in the calendar are left alone, and so is an event you edited there. The password
+    comes from PLANNER_CALDAV_PASSWORD, else the system keyring (service: the server's host
+    name) or ~/.netrc, else a hidden prompt on a terminal.
+    """
+    import logging
+
+    from planner import sync as caldav_sync
+
+    # The caldav and HTTP libraries log their own oddities and retries as warnings; the
+    # command reports what matters in one line.
+    for library in ("caldav", "niquests", "urllib3", "urllib3_future"):
+        logging.getLogger(library).addHandler(logging.NullHandler())
+        logging.getLogger(library).propagate = False
+    url, user_in_url = caldav_sync.server_url(url)
+    if caldav_sync.is_plain_http_elsewhere(url):
+        _say(
+            "warning",
+            f"--url: {url} is plain http, so your password and plan cross the network"
+            " unencrypted; use https",
+        )
+    events = caldav_sync.read_plan(plan)
+    name = calendar_name or events.name
+    user, password = _caldav_login(url, user or user_in_url)
+    stderr_is_tty = sys.stderr.isatty()
+    bar: Any = None
+
+    def started(count: int) -> None:
+        nonlocal bar
+        if stderr_is_tty and count:
+            bar = click.progressbar(length=count, label="Syncing", file=sys.stderr)
+            bar.__enter__()
+
+    def progress() -> None:
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        client = caldav_sync.connect(url, user, password, timeout=timeout, ca_bundle=ca_bundle)
+        with client:
+            target = caldav_sync.find_calendar(client, url, name, create=not dry_run)
+            summary = caldav_sync.sync(
+                client, events, target, dry_run=dry_run, started=started, progress=progress
+            )
+    except caldav_sync.ServerError as err:
+        raise click.ClickException(str(err)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            "sync interrupted; run planner sync again to finish (nothing is duplicated)"
+        ) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    where = f"{target.name!r} ({target.url})"
+    counts = (
+        f"created {summary.created}, updated {summary.updated}, removed {summary.removed},"
+        f" unchanged {summary.unchanged}"
+    )
+    if dry_run:
+        made = "" if target.exists else " (the calendar would be created)"
+        click.echo(f"Would sync {events.name!r} into {where}{made}: {counts}; dry run.")
+    elif summary.up_to_date:
+        click.echo(f"Calendar {where} is up to date: {summary.unchanged} events unchanged.")
+    else:
+        click.echo(f"Synced {events.name!r} into {where}: {counts}.")
+    if summary.kept:
+        click.echo(
+            f"Kept {len(summary.kept)} event(s) as you edited them in your calendar; delete one"
+            " there and sync again to get the plan's version back:"
+        )
+        for event in summary.kept[:10]:
+            when = f"{event.start:%a %d %b %Y %H:%M}" if event.start is not None else ""
+            click.echo(f"  {when}  {event.title}".rstrip())
+        if len(summary.kept) > 10:
+            click.echo(f"  ... and {len(summary.kept) - 10} more")
+    if summary.conflicts:
+        _say(
+            "warning",
+            f"{len(summary.conflicts)} event(s) changed in the calendar during the sync and"
+            " were left as they are; sync again to bring them in line",
+        )
+
+
+def _caldav_login(url: str, user: str | None) -> tuple[str | None, str | None]:
+    """The user name and password for the server: never an option, never printed or kept."""
+    import netrc
+    from urllib.parse import urlsplit
+
+    from planner import sync as caldav_sync
+    from planner.errors import InvalidOption
+
+    host = urlsplit(url).hostname or ""
+    password = os.environ.get(caldav_sync.PASSWORD_VARIABLE) or None
+    if password is None and user is not None:
+        try:
+            import keyring
+
+            password = keyring.get_password(host, user)
+        except Exception:  # no usable keyring on this machine (a server, a container): go on
+            password = None
+    if password is None or user is None:
+        try:
+            entry = netrc.netrc().authenticators(host)
+        except FileNotFoundError:
+            entry = None
+        except (netrc.NetrcParseError, OSError) as err:
+            raise PlanError(f"can't read it ({err})", where="~/.netrc") from None
+        if entry is not None and (user is None or entry[0] in (user, "")):
+            user = user or entry[0] or None
+            password = password or entry[2] or None
+    if user is None:
+        raise InvalidOption("--user", f"give your user name on {host}")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise PlanError(
+                f"no password for {user} on {host}: set {caldav_sync.PASSWORD_VARIABLE}, store"
+                f" it with 'keyring set {host} {user}', or add it to ~/.netrc",
+                where="login",
+            )
+        password = click.prompt(f"Password for {user} on {host}", hide_input=True, err=True)
+    return user, password
+
+
 def _clock() -> dt.datetime:
     """Now, or SOURCE_DATE_EPOCH when set, so that builds can be reproduced byte for byte."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -523,9 +734,14 @@ def _summary(plan: Plan) -> None:
     from planner.model import Activity
 
     counts = Counter(s.activity for s in plan.sessions)
+    weeks = sum(1 for week in plan.weeks if week.weeks_to_race >= 0)
+    after = ""
+    if plan.recovery_days:
+        days = f"{plan.recovery_days} recovery day{'s' if plan.recovery_days != 1 else ''}"
+        after = f", then {days} to {plan.last_day:%a %d %b %Y}"
     click.echo(
-        f"Built {plan.name!r}: {len(plan.weeks)} weeks,"
-        f" {plan.first_day:%a %d %b %Y} to race day {plan.last_day:%a %d %b %Y}"
+        f"Built {plan.name!r}: {weeks} weeks,"
+        f" {plan.first_day:%a %d %b %Y} to race day {plan.race_date:%a %d %b %Y}{after}"
         f" ({plan.timezone})."
     )
     width = max(len(a.value) for a in counts) if counts else 0
@@ -534,6 +750,34 @@ def _summary(plan: Plan) -> None:
             label = activity.value.replace("_", " ")
             click.echo(f"  {label:<{width}}  {counts[activity]:>4}")
     click.echo(f"  {'events':<{width}}  {len(plan.sessions):>4}")
+
+
+def _away_lines(plan: Plan, settings: Settings) -> list[str]:
+    """How many days away, and per week the runs they dropped and the long runs they moved."""
+    from planner.options import away_days
+    from planner.schedule import format_distance
+
+    if not settings.away:
+        return []
+    days = len(away_days(settings.away))
+    header = f"Days away ({days} day{'s' if days != 1 else ''})"
+
+    by_week: dict[int, list[str]] = {}
+    for change in plan.adjustments:
+        what = change.activity.value.replace("_", " ")
+        if change.distance is not None:
+            what += f" {format_distance(change.distance)} {plan.unit.value}"
+        day = f"{change.day:%a %d %b}"
+        if change.moved_to is None:
+            text = f"dropped {what} on {day}"
+        else:
+            text = f"moved {what} from {day} to {change.moved_to:%a %d %b}"
+        by_week.setdefault(change.week, []).append(text)
+    if not by_week:
+        return [f"{header}: no runs to drop or move."]
+    return [f"{header}:"] + [
+        f"  week {week}: {'; '.join(texts)}" for week, texts in sorted(by_week.items())
+    ]
 
 
 def _descriptions_note(plan: Plan) -> None:

@@ -32,6 +32,8 @@ MEMBER_KEYS = (
     "gentle_inversion",
     "yoga_only",
     "all_day",
+    "away",
+    "recovery_days",
 )
 """The settings a member may give, named as the plan file's keys."""
 

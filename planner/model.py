@@ -133,7 +133,8 @@ class Session:
 
 @dataclass(frozen=True)
 class PlanWeek:
-    """A week of the built plan (for summaries and the printable overview)."""
+    """A week of the built plan (for summaries and the printable overview). The weeks after
+    race day, when the plan has recovery days, count ``weeks_to_race`` -1, -2."""
 
     number: int
     weeks_to_race: int
@@ -277,6 +278,18 @@ class RoutineLibrary:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """A run that days away dropped, or a long run they moved within its week."""
+
+    week: int
+    activity: Activity
+    day: dt.date
+    distance: Decimal | None
+    moved_to: dt.date | None = None
+    """The day a long run moved to; None: dropped."""
+
+
+@dataclass(frozen=True)
 class RoutineUse:
     """One routine at one level, with the weeks whose sessions do it (for the printed plan)."""
 
@@ -284,6 +297,38 @@ class RoutineUse:
     level: int
     variant: str
     weeks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClockChange:
+    """A session planned at a local time that the clocks skip or show twice that night.
+
+    A skipped time means the time as far after the gap as it was into it (RFC 5545, 3.3.5:
+    02:30 when New York's clocks go from 02:00 to 03:00 is 03:30); a time shown twice means
+    its first pass. The build reports these so the runner knows why a session moved."""
+
+    title: str
+    planned: dt.datetime
+    """The date and wall-clock time the options asked for (naive)."""
+    start: dt.datetime
+    """When the session starts, in the plan's zone."""
+    shift: dt.timedelta
+    """How far the clocks go forward (a skipped time) or back (a time shown twice)."""
+    skipped: bool
+
+    def __str__(self) -> str:
+        minutes = int(self.shift.total_seconds() // 60)
+        amount = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+        when = f"{self.planned:%a %d %b %Y}: {self.title} at {self.planned:%H:%M}"
+        if self.skipped:
+            return (
+                f"{when}, a time the clocks skip (they go forward {amount}):"
+                f" starts at {self.start:%H:%M} instead"
+            )
+        return (
+            f"{when}, a time the clocks show twice (they go back {amount}):"
+            f" the first {self.planned:%H:%M} ({self.start:%Z})"
+        )
 
 
 @dataclass(frozen=True)
@@ -302,6 +347,12 @@ class Plan:
     """Every routine and level the sessions use, in activity order, then level."""
     descriptions: Descriptions | None = None
     """The description style of the calendar files; None lets plan.ics's size decide."""
+    recovery_days: int = 0
+    """Days after race day that the plan goes on, with a recovery routine each."""
+    adjustments: tuple[Adjustment, ...] = ()
+    """The runs that days away dropped or moved, week by week (for the build's summary)."""
+    clock_changes: tuple[ClockChange, ...] = ()
+    """Sessions planned at a time the clocks skip or show twice, and where they went."""
 
     @property
     def first_day(self) -> dt.date:
@@ -312,7 +363,7 @@ class Plan:
 
     @property
     def last_day(self) -> dt.date:
-        return self.race_date
+        return self.race_date + dt.timedelta(days=self.recovery_days)
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:

@@ -10,9 +10,10 @@ and what it expects; the face that read the value words where it was (``--pace``
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from functools import cache
@@ -128,6 +129,134 @@ def parse_time(text: str, key: str) -> dt.time:
         if hour < 24 and minute < 60:
             return dt.time(hour, minute)
     raise SettingError(key, f"expected a 24-hour time like 07:00 or 18:30, found {text!r}")
+
+
+@dataclass(frozen=True)
+class DayTimes:
+    """A start time for every day, and other times on some weekdays: "06:15,sat=08:30".
+
+    A setting that gives one time for every day stays a plain ``datetime.time``; read either
+    with ``time_on``."""
+
+    every: dt.time
+    days: tuple[tuple[int, dt.time], ...] = ()
+    """(weekday number, time) pairs, Monday = 0, in weekday order, each weekday once."""
+
+    def on(self, weekday: int) -> dt.time:
+        return dict(self.days).get(weekday, self.every)
+
+    def __str__(self) -> str:
+        """As the runner writes it: "06:15,sat=08:30"."""
+        days = (f"{WEEKDAYS[day]}={time:%H:%M}" for day, time in self.days)
+        return ",".join((f"{self.every:%H:%M}", *days))
+
+
+def time_on(times: dt.time | DayTimes, weekday: int) -> dt.time:
+    """The start time on ``weekday`` (Monday = 0) of a setting like run_time."""
+    return times.on(weekday) if isinstance(times, DayTimes) else times
+
+
+def parse_day_times(text: str, key: str) -> dt.time | DayTimes:
+    """One time ("07:00"), or a time for every day and some weekdays' own ("06:15,sat=08:30")."""
+    parts = [p.strip() for p in text.split(",")]
+    every = [p for p in parts if "=" not in p]
+    if len(every) != 1 or not every[0]:
+        raise SettingError(
+            key,
+            "expected a time for every day, then any weekday's own, like 06:15 or"
+            f" 06:15,sat=08:30; found {text!r}",
+        )
+    days: dict[int, dt.time] = {}
+    for part in parts:
+        if "=" not in part:
+            continue
+        name, _, time = part.partition("=")
+        day = _weekday_of(name, key, text)
+        if day in days:
+            raise SettingError(key, f"gives {WEEKDAYS[day]} twice in {text!r}; give each day once")
+        days[day] = parse_time(time, key)
+    base = parse_time(every[0], key)
+    if not days:
+        return base
+    return DayTimes(base, tuple(sorted(days.items())))
+
+
+def _weekday_of(name: str, key: str, text: str) -> int:
+    day = name.strip().lower()
+    if day not in _DAY_ALIASES:
+        raise SettingError(
+            key, f"expected a weekday like sat before '=', found {name.strip()!r} in {text!r}"
+        )
+    return _DAY_ALIASES[day]
+
+
+AwayDays = tuple[tuple[dt.date, dt.date], ...]
+"""Days away as (first, last) ranges in date order; a single day is a range of one."""
+
+
+def parse_away(items: Sequence[str | dt.date], key: str = "away") -> AwayDays:
+    """Days away from text such as "2027-02-10..2027-02-14, 2027-03-01" (several texts, when
+    the option is repeated or a plan file lists them; TOML may give dates as dates). "none"
+    alone gives no days (to clear a plan file's). Ranges may not overlap or run backwards."""
+    ranges: list[tuple[dt.date, dt.date]] = []
+    words: list[str | dt.date] = []
+    for item in items:
+        if isinstance(item, dt.date):
+            words.append(item)
+        else:
+            words += [w for w in re.split(r"[,;\s]+", item) if w]
+    if [w.lower() if isinstance(w, str) else w for w in words] == ["none"]:
+        return ()
+    for word in words:
+        if isinstance(word, dt.date):
+            ranges.append((word, word))
+            continue
+        first_text, dots, last_text = word.partition("..")
+        first = _away_date(first_text, key, word)
+        last = _away_date(last_text, key, word) if dots else first
+        if last < first:
+            raise SettingError(key, f"{word!r} ends before it starts; write the earlier day first")
+        ranges.append((first, last))
+    ranges.sort()
+    for (first, last), (after_first, after_last) in itertools.pairwise(ranges):
+        if after_first <= last:
+            raise SettingError(
+                key,
+                f"gives {after_first.isoformat()} twice ({_away_text(first, last)} and"
+                f" {_away_text(after_first, after_last)}); give each day once",
+            )
+    return tuple(ranges)
+
+
+def _away_date(text: str, key: str, word: str) -> dt.date:
+    try:
+        date = dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        date = None
+    if date is None:
+        raise SettingError(
+            key,
+            f"expected days as YYYY-MM-DD or ranges as YYYY-MM-DD..YYYY-MM-DD, found {word!r}",
+        )
+    return date
+
+
+def _away_text(first: dt.date, last: dt.date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
+
+
+def away_texts(away: AwayDays) -> tuple[str, ...]:
+    """Days away as the runner writes them: "2027-02-10..2027-02-14", "2027-03-01"."""
+    return tuple(_away_text(first, last) for first, last in away)
+
+
+def away_days(away: AwayDays) -> frozenset[dt.date]:
+    return frozenset(
+        first + dt.timedelta(days=i) for first, last in away for i in range((last - first).days + 1)
+    )
+
+
+MAX_RECOVERY_DAYS = 14
 
 
 def parse_pace(text: str, key: str = "pace") -> Decimal:
@@ -269,8 +398,10 @@ class Settings:
     """Weekday numbers (Monday = 0) the runner runs on; None picks a default."""
     long_run_day: int | None = None
     """Weekday number of the long run; None means the race's weekday."""
-    run_time: dt.time = dt.time(7, 0)
-    long_run_time: dt.time = dt.time(8, 0)
+    run_time: dt.time | DayTimes = dt.time(7, 0)
+    """Start of runs (and of strength on days without one); DayTimes for times per weekday."""
+    long_run_time: dt.time | DayTimes = dt.time(8, 0)
+    """Start of the long run and the race; DayTimes for times per weekday."""
     pace: Decimal | None = None
     """Minutes per unit (9.5 = 9:30); None means 10:00/mi or 6:15/km."""
     race_distance: str | None = None
@@ -288,6 +419,10 @@ class Settings:
     out: Path | None = None
     """The plan's folder: where its files go and its previous plan.ics is read from."""
     format: tuple[str, ...] = ("ics", "csv")
+    away: AwayDays = ()
+    """Days with no session: runs are dropped, a long run moves within its week."""
+    recovery_days: int = 0
+    """Days after the race with a recovery routine each; the plan ends that many days later."""
     mileage: Path | None = None
     """The weekly mileage CSV (a plan file's ``mileage`` key; the command's argument)."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -318,25 +453,40 @@ class Layer:
     origins: Mapping[str, str]
 
 
-def layered(*layers: Layer, name: Callable[[str], str] = str) -> Settings:
-    """The settings of ``layers`` stacked, lowest first, on planner's defaults; a key that no
-    layer sets keeps its default and is named ``name(key)`` in errors."""
+def layered(
+    *layers: Layer, name: Callable[[str], str] = str, defaults: Layer | None = None
+) -> Settings:
+    """The settings of ``layers`` stacked, lowest first, on planner's defaults (the record's,
+    with ``defaults`` over them: the machine's timezone, say); a key that no layer sets keeps
+    its default and is named ``name(key)`` in errors."""
     named = Settings(origins={key: name(key) for key in (*SETTING_KEYS, "mileage")})
-    return stack(named, *layers)
+    if defaults is not None:
+        named = replace(named, **defaults.values)  # type: ignore[arg-type]
+    return stack(named, *layers, defaults=defaults)
 
 
-def stack(settings: Settings, *layers: Layer) -> Settings:
-    """``settings`` with ``layers`` over them (a member's settings over a plan file's)."""
+def stack(settings: Settings, *layers: Layer, defaults: Layer | None = None) -> Settings:
+    """``settings`` with ``layers`` over them (a member's settings over a plan file's). A
+    value of None unsets the key: back to planner's default (``defaults``', else the record's),
+    whatever the layers below set (``--pace default`` over a plan file's pace)."""
     values: dict[str, object] = {}
     origins = dict(settings.origins)
     for layer in layers:
         values.update(layer.values)
         origins.update(layer.origins)
-    defaults = Settings()
+    record = Settings()
     for key, value in values.items():
         if value is None:  # unset: back to the default
-            values[key] = getattr(defaults, key)
+            if defaults is not None and key in defaults.values:
+                values[key] = defaults.values[key]
+            else:
+                values[key] = getattr(record, key)
     return replace(settings, **values, origins=origins)  # type: ignore[arg-type]
+
+
+UNSET = "default"
+"""The value that unsets a setting a layer below gave (``--pace default``, or a roster cell
+``default``): back to planner's default."""
 
 
 _READERS: dict[str, Callable[[object, str], object]] = {}
@@ -347,10 +497,16 @@ def read_layer(raw: Mapping[str, object], name: Callable[[str], str]) -> Layer:
     them: strings, or TOML's own booleans, numbers, dates, times and lists. ``name(key)``
     is how the face that read them names a setting ("--run-time", "club.toml: run_time");
     a bad value raises InvalidOption worded so. Keys that are not settings are the caller's
-    to report; values of None are left out."""
+    to report; values of None are left out; the text ``default`` unsets the key (None in the
+    layer: back to planner's default, over any layer below)."""
     values: dict[str, object] = {}
     for key, read in _READERS.items():
         if raw.get(key) is None:
+            continue
+        # Exactly the word (click gives --out and --templates as paths): a plan can still be
+        # called "Default", and a folder named default be given by its full path.
+        if isinstance(raw[key], str | Path) and str(raw[key]) == UNSET:
+            values[key] = None
             continue
         try:
             values[key] = read(raw[key], key)
@@ -402,6 +558,37 @@ def _time(value: object, key: str) -> dt.time:
     if isinstance(value, dt.time) and value.tzinfo is None and not value.second:
         return value.replace(microsecond=0)
     return parse_time(_text(value, key, "a 24-hour time like 07:00"), key)
+
+
+def _day_times(value: object, key: str) -> dt.time | DayTimes:
+    if isinstance(value, dt.time):
+        return _time(value, key)
+    return parse_day_times(
+        _text(value, key, 'a 24-hour time like "07:00" or "06:15,sat=08:30"'), key
+    )
+
+
+def _away(value: object, key: str) -> AwayDays:
+    expected = 'days like ["2027-02-10..2027-02-14", "2027-03-01"]'
+    # A string (a roster cell, a URL), a TOML list, or click's tuple of a repeated option.
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(
+        isinstance(v, str) or (isinstance(v, dt.date) and not isinstance(v, dt.datetime))
+        for v in items
+    ):
+        raise _found(key, expected, value)
+    return parse_away(items, key)
+
+
+def _recovery_days(value: object, key: str) -> int:
+    expected = f"0 to {MAX_RECOVERY_DAYS} days after the race"
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}\s*", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _found(key, expected, value)
+    if not 0 <= value <= MAX_RECOVERY_DAYS:
+        raise SettingError(key, f"expected {expected}, found {value}")
+    return value
 
 
 def _pace(value: object, key: str) -> Decimal:
@@ -468,8 +655,8 @@ _READERS.update(
         "timezone": _zone,
         "run_days": _weekdays,
         "long_run_day": _weekday,
-        "run_time": _time,
-        "long_run_time": _time,
+        "run_time": _day_times,
+        "long_run_time": _day_times,
         "pace": _pace,
         "race_distance": _race_distance,
         "remind": _remind,
@@ -481,5 +668,7 @@ _READERS.update(
         "templates": _path,
         "out": _path,
         "format": _formats,
+        "away": _away,
+        "recovery_days": _recovery_days,
     }
 )

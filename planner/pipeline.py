@@ -68,7 +68,7 @@ def settings_for(source: Path, *layers: Layer, name: Callable[[str], str] = str)
         base = read_plan_file(source).layer
     else:
         base = Layer({"mileage": source}, {"mileage": str(source)})
-    return layered(defaults, base, *layers, name=name)
+    return layered(base, *layers, name=name, defaults=defaults)
 
 
 def build(

@@ -25,7 +25,7 @@ from typing import Any
 from planner.errors import PlanError
 from planner.files import TOML_BYTES, load_toml, read_input
 from planner.model import WEEKDAYS
-from planner.options import SETTING_KEYS, Layer, Settings, layered, read_layer
+from planner.options import SETTING_KEYS, DayTimes, Layer, Settings, away_texts, layered, read_layer
 from planner.schedule import format_pace
 
 SUFFIX = ".toml"
@@ -49,6 +49,8 @@ EXAMPLES = {
     "templates": '"my-templates"',
     "out": '"my-plan"',
     "format": '["ics", "csv"]',
+    "away": '["2027-02-10..2027-02-14", "2027-03-01"]',
+    "recovery_days": "3",
 }
 """What a commented-out key shows in a file that `planner init` writes."""
 
@@ -199,6 +201,10 @@ def _toml(value: object, key: str, base: Path) -> str:
         return _quote(format_pace(value))
     if isinstance(value, Path):
         return _quote(_relative(value, base))
+    if isinstance(value, DayTimes):
+        return _quote(str(value))
+    if key == "away" and isinstance(value, tuple):
+        return "[" + ", ".join(_quote(text) for text in away_texts(value)) + "]"
     if isinstance(value, tuple):
         return "[" + ", ".join(_quote(str(v)) for v in value) + "]"
     return _quote(str(value))

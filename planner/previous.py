@@ -144,7 +144,7 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
         for name in ("UID", "X-PLANNER-PLAN"):
             if isinstance(event.get(name), list):
                 raise lines.refuse(index, _text_of(event.get("UID")), f"has {name} twice")
-    names = {_text(e.get("X-PLANNER-PLAN")) for e in events}
+    names = {_unescaped(_text(e.get("X-PLANNER-PLAN"))) for e in events}
     if names == {""}:
         raise NotAPlan(
             source,
@@ -193,9 +193,22 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
     if len(all_day) != 1:
         raise NotAPlan(source, "mixes all-day and timed events; expected one plan")
     zones = {str(s.session.start.tzinfo) for s in sessions if not s.all_day}
+    named = _text(calendar.get("X-WR-TIMEZONE"))
+    written_in_utc = any(
+        str(t.tzinfo) == "UTC" for s in sessions if not s.all_day for t in _times(s.session)
+    )
+    if named and written_in_utc and zones - {"UTC"} <= {named}:
+        # A time in the second pass of an hour the clocks repeat is written in UTC (a local
+        # time there means the first pass): read back into the plan's zone with the rest.
+        second_pass = _zone(named)
+        if second_pass is None:
+            raise NotAPlan(source, f"unknown X-WR-TIMEZONE {shown(named)}; {advice}")
+        sessions = [
+            _Read(_astimezone(s.session, second_pass), s.remind, s.all_day) for s in sessions
+        ]
+        zones = {second_pass.key}
     if len(zones) > 1:
         raise NotAPlan(source, f"mixes timezones ({', '.join(sorted(zones))}); expected one")
-    named = _text(calendar.get("X-WR-TIMEZONE"))
     if zones and named and named not in zones:
         # The exporter writes UTC-like zones (Etc/UTC) as UTC times, without their name;
         # X-WR-TIMEZONE keeps the plan's own name for them.
@@ -349,6 +362,10 @@ def _reminder(event: Any, refuse: Callable[[str], NotAPlan]) -> int | None:
     return int(minutes)
 
 
+def _times(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    return session.start, session.end
+
+
 def _astimezone(session: Session, zone: ZoneInfo) -> Session:
     return replace(session, start=session.start.astimezone(zone), end=session.end.astimezone(zone))
 
@@ -384,6 +401,16 @@ def _categories(value: Any) -> tuple[str, ...]:
     # One CATEGORIES property as planner writes it, or several as other tools may.
     properties = value if isinstance(value, list) else [value] if value is not None else []
     return tuple(str(c) for prop in properties for c in prop.cats)
+
+
+_TEXT_ESCAPES = {"\\": "\\", ";": ";", ",": ",", "n": "\n", "N": "\n"}
+
+
+def _unescaped(text: str) -> str:
+    """A TEXT value that icalendar hands back as written (it doesn't type X- properties):
+    planner escapes the plan's name as TEXT. A backslash before anything else is kept, as
+    files from before the name was escaped hold it."""
+    return re.sub(r"\\([\\;,nN])", lambda m: _TEXT_ESCAPES[m[1]], text)
 
 
 def _text(value: Any) -> str:

@@ -110,7 +110,7 @@ def reconcile(plan: Plan, previous: PreviousPlan) -> tuple[Plan, Changes]:
                 _in_zone(gone, previous.all_day, plan), sequence=sequence, cancelled=True
             )
         )
-    sessions.sort(key=lambda s: (s.start, s.end, s.uid))
+    sessions.sort(key=_order)
     return dataclasses.replace(plan, sessions=tuple(sessions)), Changes(**tally)
 
 
@@ -123,11 +123,15 @@ def shift(previous: PreviousPlan, race_date: dt.date, generated_at: dt.datetime)
         if old.cancelled:
             continue
         day = race_date - dt.timedelta(days=old.days_before_race)
-        start = dt.datetime.combine(day, old.start.timetz())
-        # Wall-clock length, as the scheduler measures it (same-zone datetime arithmetic).
-        end = start + (old.end - old.start)
+        # The same wall-clock time, read as the scheduler reads it (a time the clocks skip
+        # means the time as far after the gap), and the same length in real minutes.
+        wall = dt.datetime.combine(day, old.start.replace(fold=0).timetz())
+        zone = wall.tzinfo
+        start = wall.astimezone(dt.UTC).astimezone(zone)
+        length = old.end.astimezone(dt.UTC) - old.start.astimezone(dt.UTC)
+        end = (start.astimezone(dt.UTC) + length).astimezone(zone)
         sessions.append(dataclasses.replace(old, start=start, end=end))
-    sessions.sort(key=lambda s: (s.start, s.end, s.uid))
+    sessions.sort(key=_order)
     return Plan(
         name=previous.name,
         timezone=previous.timezone or "UTC",
@@ -143,12 +147,18 @@ def shift(previous: PreviousPlan, race_date: dt.date, generated_at: dt.datetime)
     )
 
 
+def _order(session: Session) -> tuple[dt.datetime, dt.datetime, str]:
+    return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC), session.uid
+
+
 def _when(all_day: bool, timezone: str | None, session: Session) -> Hashable:
     """Where a calendar shows the event: the day of an all-day event, else start and end
     (aware, so compared as instants) and the zone they are written in."""
     if all_day:
         return ("all-day", session.start.date())
-    return ("timed", timezone, session.start, session.end)
+    # In UTC: two times in one zone compare by the wall clock, and one in the second pass of
+    # a repeated hour compares unequal to every time in another zone.
+    return ("timed", timezone, session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC))
 
 
 def _content(remind_minutes: int | None, session: Session, style: Descriptions) -> Hashable:

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -21,6 +21,8 @@ from planner.errors import InvalidRow, SettingError, mention
 from planner.model import (
     WEEKDAYS,
     Activity,
+    Adjustment,
+    ClockChange,
     Mileage,
     Plan,
     PlanWeek,
@@ -29,8 +31,17 @@ from planner.model import (
     Unit,
     Week,
 )
+from planner.options import (
+    MAX_RECOVERY_DAYS,
+    Settings,
+    away_days,
+    check_race_date,
+    distance_problem,
+    parse_name,
+    shown,
+    time_on,
+)
 from planner.options import PlanOptions as PlanOptions  # the name tests and users import
-from planner.options import Settings, check_race_date, distance_problem, parse_name, shown
 from planner.routines import (
     RoutineLibrary,
     render_brief,
@@ -100,36 +111,48 @@ def build_plan(
     race_distance = _race_distance(options.race_distance, mileage, race_day)
     pace = options.pace if options.pace is not None else default_pace(mileage.unit)
 
+    first_day = race_day - dt.timedelta(days=7 * count - 1)
+    recovery_days = _recovery_days(options.recovery_days)
+    away = _away_days(options, first_day, race_day + dt.timedelta(days=recovery_days), race_day)
+
     days_of_runs: list[dict[dt.date, tuple[Activity, Decimal | None]]] = []
     plan_weeks: list[PlanWeek] = []
+    adjustments: list[Adjustment] = []
     previous_total: Decimal | None = None
     for number, week in enumerate(weeks, start=1):
         last_day = race_day - dt.timedelta(days=7 * (count - number))
-        first_day = last_day - dt.timedelta(days=6)
+        dates = [last_day - dt.timedelta(days=6 - i) for i in range(7)]
         is_race_week = number == count
         runs = _week_runs(
             week,
             mileage,
-            [first_day + dt.timedelta(days=i) for i in range(7)],
+            dates,
             long_day,
             options,
             race_day if is_race_week else None,
             race_distance,
         )
+        # A week is a cutback by its plan: a week away is not an easier week.
+        planned = sum((d for _, d in runs.values() if d is not None), Decimal(0))
+        if away:
+            runs, changed = _clear_away(runs, dates, away, number)
+            adjustments += changed
         days_of_runs.append(runs)
         total = sum((d for _, d in runs.values() if d is not None), Decimal(0))
         plan_weeks.append(
             PlanWeek(
                 number=number,
                 weeks_to_race=count - number,
-                first_day=first_day,
+                first_day=dates[0],
                 last_day=last_day,
                 distance=total,
-                cutback=previous_total is not None and not is_race_week and total < previous_total,
+                cutback=previous_total is not None
+                and not is_race_week
+                and planned < previous_total,
                 notes=week.notes,
             )
         )
-        previous_total = total
+        previous_total = planned
 
     builder = _SessionBuilder(options, routines, mileage.unit, zone, pace, plan_weeks)
     before_long = {
@@ -144,6 +167,8 @@ def build_plan(
         last_strength: dt.date | None = None
         for offset in range(7):
             day = plan_week.first_day + dt.timedelta(days=offset)
+            if day in away:
+                continue
             if day in runs:
                 activity, distance = runs[day]
                 builder.run_day(plan_week, day, activity, distance)
@@ -159,8 +184,22 @@ def build_plan(
             if options.bedtime is not None:
                 builder.bedtime(plan_week, day)
 
-    sessions = tuple(sorted(builder.sessions, key=lambda s: (s.start, s.end)))
-    _check_no_overlap(sessions)
+    for plan_week in _recovery_weeks(count, race_day, recovery_days):
+        plan_weeks.append(plan_week)
+        day = plan_week.first_day
+        while day <= plan_week.last_day:
+            if day not in away:
+                builder.recovery_day(plan_week, day)
+                if options.bedtime is not None:
+                    builder.bedtime(plan_week, day)
+            day += dt.timedelta(days=1)
+
+    # Times in one zone compare by the wall clock, which is their order in time unless one is
+    # in the second pass of a repeated hour; only then are they compared as instants (slower).
+    folded = any(s.start.fold or s.end.fold for s in builder.sessions)
+    when = _instants if folded else _wall_times
+    sessions = tuple(sorted(builder.sessions, key=when))
+    _check_no_overlap(sessions, when)
     return Plan(
         name=name,
         timezone=options.timezone,
@@ -172,7 +211,82 @@ def build_plan(
         remind_minutes=options.remind,
         all_day=options.all_day,
         routine_uses=builder.routine_uses(),
+        recovery_days=recovery_days,
+        adjustments=tuple(adjustments),
+        clock_changes=() if options.all_day else tuple(builder.clock_changes),
     )
+
+
+def _recovery_days(days: int) -> int:
+    # The reader checks it too; this guards library callers.
+    if not 0 <= days <= MAX_RECOVERY_DAYS:
+        raise SettingError(
+            "recovery_days", f"expected 0 to {MAX_RECOVERY_DAYS} days after the race, found {days}"
+        )
+    return days
+
+
+def _away_days(
+    options: Settings, first_day: dt.date, last_day: dt.date, race_day: dt.date
+) -> frozenset[dt.date]:
+    """The days away, checked against the plan: within its days, and never race day."""
+    for first, last in options.away:
+        if first < first_day or last > last_day:
+            outside = first if first < first_day else last
+            raise SettingError(
+                "away",
+                f"{outside.isoformat()} is outside the plan, which runs from"
+                f" {first_day:%a %d %b %Y} to {last_day:%a %d %b %Y}",
+            )
+        if first <= race_day <= last:
+            raise SettingError(
+                "away",
+                f"includes race day ({race_day:%a %d %b %Y}); a plan can't skip its race,"
+                " so leave race day out",
+            )
+    return away_days(options.away)
+
+
+def _clear_away(
+    runs: dict[dt.date, tuple[Activity, Decimal | None]],
+    dates: Sequence[dt.date],
+    away: frozenset[dt.date],
+    week: int,
+) -> tuple[dict[dt.date, tuple[Activity, Decimal | None]], list[Adjustment]]:
+    """The week's runs without those on days away. Runs there are dropped, not crammed into
+    the other days; the long run moves to the nearest day of the week that has no run and
+    isn't away (the earlier of two as near), or is dropped when there is none."""
+    kept = {day: run for day, run in runs.items() if day not in away}
+    changes = []
+    for day, (activity, distance) in sorted(runs.items()):
+        if day not in away:
+            continue
+        moved_to = None
+        if activity is Activity.LONG_RUN:
+            free = [d for d in dates if d not in away and d not in kept]
+            if free:
+                moved_to = min(free, key=lambda d: (abs((d - day).days), d))
+                kept[moved_to] = (activity, distance)
+        changes.append(Adjustment(week, activity, day, distance, moved_to))
+    return dict(sorted(kept.items())), changes
+
+
+def _recovery_weeks(count: int, race_day: dt.date, days: int) -> list[PlanWeek]:
+    """The weeks after race day that hold ``days`` recovery days: -1 weeks to race, -2."""
+    weeks = []
+    for index in range((days + 6) // 7):
+        first = race_day + dt.timedelta(days=7 * index + 1)
+        weeks.append(
+            PlanWeek(
+                number=count + index + 1,
+                weeks_to_race=-(index + 1),
+                first_day=first,
+                last_day=min(first + dt.timedelta(days=6), race_day + dt.timedelta(days=days)),
+                distance=Decimal(0),
+                cutback=False,
+            )
+        )
+    return weeks
 
 
 _RACE_ALIASES = {"halfmarathon": "half", "21k": "half", "full": "marathon", "42k": "marathon"}
@@ -249,12 +363,12 @@ def _week_runs(
     if race_day is not None:
         race = race_distance if race_distance is not None else Decimal(0)
         if race > total:
-            raise InvalidRow(
-                mileage.source,
-                week.line,
-                mileage.unit.word,
-                f"race week has {total} {mileage.unit.word} but the race alone is {race};"
-                " raise the week's total or pass --race-distance",
+            # Only a race_distance can: the CSV's own long_run is checked against its week.
+            raise SettingError(
+                "race_distance",
+                f"the race ({format_distance(race)} {mileage.unit.word}) is longer than race"
+                f" week's {format_distance(total)} {mileage.unit.word} ({mileage.source}, line"
+                f" {week.line}); give the race's distance or raise the week's total",
             )
         others = [d for d in run_dates if d != race_day]
         rest = total - race
@@ -303,12 +417,10 @@ def _run_weekdays(week: Week, mileage: Mileage, options: Settings, long_day: int
         )
         chosen = [long_day, *others[: week.runs - 1]]
     elif week.runs is not None and week.runs > len(chosen):
-        raise InvalidRow(
-            mileage.source,
-            week.line,
-            "runs",
-            f"{week.runs} runs but --run-days lists only {len(chosen)} days;"
-            " add days or lower runs",
+        raise SettingError(
+            "run_days",
+            f"lists {len(chosen)} days, but {mileage.source}, line {week.line} asks for"
+            f" {week.runs} runs; add days or lower that week's runs",
         )
     return chosen
 
@@ -415,13 +527,63 @@ class _SessionBuilder:
         self.zone = zone
         self.pace = pace
         self.count = len(weeks)
+        self._unsteady = frozenset(
+            day + k * _DAY
+            for day in _change_days(zone, weeks[0].first_day, weeks[-1].last_day)
+            for k in (-1, 0, 1)
+        )
+        """The days whose clocks change, and the days either side."""
         self.sessions: list[Session] = []
         self.variant = "gentle" if options.gentle_inversion else ""
         self._routine_texts: dict[tuple[Activity, int], _RoutineText] = {}
         self.weeks_by_routine: dict[tuple[Activity, int], set[int]] = {}
+        self.clock_changes: list[ClockChange] = []
 
-    def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
-        return dt.datetime.combine(day, time, tzinfo=self.zone)
+    def _at(self, day: dt.date, time: dt.time, title: str) -> dt.datetime:
+        """The session ``title`` planned at ``time`` on ``day``: a time the clocks skip means
+        the time as far after the gap (RFC 5545), one they show twice its first pass."""
+        wall = dt.datetime.combine(day, time, tzinfo=self.zone)
+        if self._steady(day, day):
+            return wall
+        # fold=0 reads a skipped time with the offset before the gap: the RFC 5545 instant.
+        start = wall.astimezone(dt.UTC).astimezone(self.zone)
+        if start.replace(tzinfo=None) != wall.replace(tzinfo=None):
+            shift = start.replace(tzinfo=None) - wall.replace(tzinfo=None)
+            self.clock_changes.append(
+                ClockChange(title, wall.replace(tzinfo=None), start, shift, skipped=True)
+            )
+        else:
+            second = wall.replace(fold=1)
+            offset, second_offset = wall.utcoffset(), second.utcoffset()
+            if offset is not None and second_offset is not None and offset != second_offset:
+                self.clock_changes.append(
+                    ClockChange(
+                        title, wall.replace(tzinfo=None), start, offset - second_offset, False
+                    )
+                )
+        return start
+
+    def _after(self, moment: dt.datetime, length: dt.timedelta) -> dt.datetime:
+        """``length`` of real time after ``moment``, in the plan's zone: a session lasts its
+        minutes even across a clock change (datetime arithmetic in one zone is wall-clock)."""
+        wall = moment + length
+        first, last = (moment, wall) if length >= dt.timedelta(0) else (wall, moment)
+        if self._steady(first.date(), last.date()):
+            return wall  # no clock change in between: the wall clock is exact
+        return (moment.astimezone(dt.UTC) + length).astimezone(self.zone)
+
+    def _steady(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the clocks keep their offset from the day before ``first`` to the day after
+        ``last`` (most days of most plans: then wall-clock arithmetic is exact, and ten times
+        faster than converting each time to UTC and back)."""
+        if not self._unsteady:
+            return True
+        day = first
+        while day <= last:
+            if day in self._unsteady:
+                return False
+            day += _DAY
+        return True
 
     def _add(
         self,
@@ -473,8 +635,8 @@ class _SessionBuilder:
         text = self._routine_text(activity, level)
         if start is None:
             assert end is not None
-            start = end - text.length
-        end = start + text.length
+            start = self._after(end, -text.length)
+        end = self._after(start, text.length)
         self._add(
             week,
             day,
@@ -519,6 +681,8 @@ class _SessionBuilder:
         )
 
     def _footer(self, week: PlanWeek) -> str:
+        if week.weeks_to_race < 0:
+            return f"\n\n{_weeks_to_race(week.weeks_to_race)}.\nPlan: {self.name}"
         return (
             f"\n\nWeek {week.number} of {self.count}, {_weeks_to_race(week.weeks_to_race)}."
             f"\nPlan: {self.name}"
@@ -526,22 +690,25 @@ class _SessionBuilder:
 
     def _short_footer(self, week: PlanWeek) -> str:
         # For the compact styles of long plans: every byte counts 1,000 times or more.
+        if week.weeks_to_race < 0:
+            return f"\n{_weeks_to_race(week.weeks_to_race)}."
         return f"\nWeek {week.number} of {self.count}."
 
     def run_day(
         self, week: PlanWeek, day: dt.date, activity: Activity, distance: Decimal | None
     ) -> None:
-        time = self.options.run_time if activity is Activity.RUN else self.options.long_run_time
-        start = self._at(day, time)
+        times = self.options.run_time if activity is Activity.RUN else self.options.long_run_time
+        time = time_on(times, day.weekday())
         minutes = (
             int((distance * self.pace).to_integral_value(ROUND_HALF_UP))
             if distance is not None
             else int(UNTIMED_RACE.total_seconds() // 60)
         )
-        end = start + dt.timedelta(minutes=max(minutes, 1))
+        title, description, compact, details = self._run_text(week, activity, distance, minutes)
+        start = self._at(day, time, title)
+        end = self._after(start, dt.timedelta(minutes=max(minutes, 1)))
         self._yoga(week, day, Activity.PRE_RUN_ACTIVATION, end=start)
         if not self.options.yoga_only:
-            title, description, compact, details = self._run_text(week, activity, distance, minutes)
             self._add(
                 week,
                 day,
@@ -556,7 +723,7 @@ class _SessionBuilder:
             )
         recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=end)
         if activity in (Activity.LONG_RUN, Activity.RACE):
-            self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=recovered + REFUEL)
+            self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=self._after(recovered, REFUEL))
 
     def _run_text(
         self, week: PlanWeek, activity: Activity, distance: Decimal | None, minutes: int
@@ -590,31 +757,70 @@ class _SessionBuilder:
         return title, "\n".join(lines) + self._footer(week), compact.lstrip("\n"), details
 
     def strength_day(self, week: PlanWeek, day: dt.date, level: int) -> None:
-        self._yoga(
-            week,
-            day,
-            Activity.BACKSIDE_STRENGTH,
-            start=self._at(day, self.options.run_time),
-            level=level,
-        )
+        title = self._routine_text(Activity.BACKSIDE_STRENGTH, level).title
+        start = self._at(day, time_on(self.options.run_time, day.weekday()), title)
+        self._yoga(week, day, Activity.BACKSIDE_STRENGTH, start=start, level=level)
+
+    def recovery_day(self, week: PlanWeek, day: dt.date) -> None:
+        """A day after the race: the post-run recovery at the day's run time, then, after
+        time to eat, legs up the wall (or its gentle variant); no run and no strength."""
+        title = self._routine_text(Activity.POST_RUN_RECOVERY, 1).title
+        start = self._at(day, time_on(self.options.run_time, day.weekday()), title)
+        recovered = self._yoga(week, day, Activity.POST_RUN_RECOVERY, start=start)
+        self._yoga(week, day, Activity.LEGS_UP_THE_WALL, start=self._after(recovered, REFUEL))
 
     def bedtime(self, week: PlanWeek, day: dt.date) -> None:
         assert self.options.bedtime is not None
-        self._yoga(
-            week, day, Activity.BEDTIME_LEGS_UP_THE_WALL, start=self._at(day, self.options.bedtime)
-        )
+        title = self._routine_text(Activity.BEDTIME_LEGS_UP_THE_WALL, 1).title
+        start = self._at(day, self.options.bedtime, title)
+        self._yoga(week, day, Activity.BEDTIME_LEGS_UP_THE_WALL, start=start)
 
 
 def _weeks_to_race(weeks: int) -> str:
+    if weeks < 0:
+        return "Recovery after the race" + (f", week {-weeks}" if weeks < -1 else "")
     if weeks == 0:
         return "race week"
     return f"{weeks} week{'s' if weeks != 1 else ''} to race"
 
 
-def _check_no_overlap(sessions: Iterable[Session]) -> None:
+_DAY = dt.timedelta(days=1)
+
+
+def _change_days(zone: ZoneInfo, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+    """The days from ``first`` to ``last`` (and one either side) whose clocks change: the
+    offset at their midnight differs from the next day's. (A zone that changed and changed
+    back within one day would be missed; the tz database has no such day.)"""
+    days = []
+    day = first - _DAY
+    offset = zone.utcoffset(dt.datetime.combine(day, dt.time()))
+    while day <= last + _DAY:
+        following = zone.utcoffset(dt.datetime.combine(day + _DAY, dt.time()))
+        if following != offset:
+            days.append(day)
+        day, offset = day + _DAY, following
+    return tuple(days)
+
+
+def _wall_times(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    return session.start, session.end
+
+
+def _instants(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    """A session's start and end as instants: datetimes in one zone compare by their wall
+    clock, which puts the second pass of a repeated hour before the first."""
+    return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
+
+
+def _check_no_overlap(
+    sessions: Iterable[Session], when: Callable[[Session], tuple[dt.datetime, dt.datetime]]
+) -> None:
     previous: Session | None = None
     for session in sessions:
-        if previous is not None and session.start < previous.end:
+        start, end = when(session)
+        # The scheduler adds at least a minute to every start; a guard for what it must keep.
+        assert start < end, f"{session.title} on {session.start:%a %d %b} ends as it starts"
+        if previous is not None and start < when(previous)[1]:
             raise SettingError(
                 None,
                 f"{previous.title} on {previous.start:%a %d %b} ends at {previous.end:%H:%M},"

@@ -6,8 +6,10 @@
         items = server.read_calendar(calendar)                          # UID -> iCalendar text
 
 The server is `python -m radicale` in a subprocess with its own config and storage folder,
-no authentication, on a free port; it is stopped (and waited for) when the block ends.
-conftest.py offers one for the whole session as the ``caldav_server`` fixture.
+no authentication (or htpasswd logins, TLS and a rights file when asked), on a free port; it
+is stopped (and waited for) when the block ends. conftest.py offers one for the whole session
+as the ``caldav_server`` fixture. ``xandikos_server`` runs Xandikos, a second CalDAV server,
+the same way.
 """
 
 from __future__ import annotations
@@ -111,8 +113,21 @@ def split_calendar(data: bytes) -> dict[str, bytes]:
 
 
 @contextlib.contextmanager
-def radicale_server(folder: Path) -> Iterator[RadicaleServer]:
-    """Run Radicale with storage in ``folder`` until the block ends."""
+def radicale_server(
+    folder: Path,
+    *,
+    password: str | None = None,
+    tls: tuple[Path, Path] | None = None,
+    rights: str | None = None,
+    more_users: dict[str, str] | None = None,
+) -> Iterator[RadicaleServer]:
+    """Run Radicale with storage in ``folder`` until the block ends.
+
+    With ``password``, Radicale checks logins against an htpasswd file that holds USER with
+    that password (as a real deployment does) instead of taking anyone; with ``tls`` (the
+    certificate and key files, PEM), it serves https:// only; ``rights`` is the text of a
+    Radicale rights file, instead of "each user owns and writes their own collections", and
+    ``more_users`` more logins (name -> password) beside USER's."""
     folder.mkdir(parents=True, exist_ok=True)
     # Radicale fsyncs every write; in a RAM-backed folder that costs nothing, so the tests
     # take seconds however busy the disk is.
@@ -121,13 +136,27 @@ def radicale_server(folder: Path) -> Iterator[RadicaleServer]:
     storage = Path(tempfile.mkdtemp(prefix="planner-radicale-", dir=shm)) if in_memory else None
     port = _free_port()
     config = folder / "config"
+    auth = "type = none\n"
+    if password is not None:
+        users = folder / "users"
+        logins = {USER: password, **(more_users or {})}
+        users.write_text("".join(f"{u}:{p}\n" for u, p in logins.items()), encoding="utf-8")
+        # delay: Radicale holds back each failed login a second by default, against guessing.
+        auth = f"type = htpasswd\nhtpasswd_filename = {users}\nhtpasswd_encryption = plain\n"
+        auth += "delay = 0\n"
+    rights_config = "type = owner_write\n"
+    if rights is not None:
+        (folder / "rights").write_text(rights, encoding="utf-8")
+        rights_config = f"type = from_file\nfile = {folder / 'rights'}\n"
+    ssl = f"ssl = True\ncertificate = {tls[0]}\nkey = {tls[1]}\n" if tls else ""
     config.write_text(
         "[server]\n"
         f"hosts = 127.0.0.1:{port}\n"
+        f"{ssl}"
         "[auth]\n"
-        "type = none\n"
+        f"{auth}"
         "[rights]\n"
-        "type = owner_write\n"
+        f"{rights_config}"
         "[storage]\n"
         f"filesystem_folder = {storage or folder / 'collections'}\n"
         "[web]\n"
@@ -144,9 +173,13 @@ def radicale_server(folder: Path) -> Iterator[RadicaleServer]:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    server = RadicaleServer(f"http://127.0.0.1:{port}/", folder, log)
+    scheme = "https" if tls else "http"
+    server = RadicaleServer(f"{scheme}://127.0.0.1:{port}/", folder, log)
     try:
-        _wait_until_up(server, process)
+        if tls:
+            _wait_for_port(port, process, log)
+        else:
+            _wait_until_up(server, process)
         yield server
     finally:
         process.terminate()
@@ -189,3 +222,51 @@ def _wait_until_up(server: RadicaleServer, process: subprocess.Popen[bytes]) -> 
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     raise AssertionError(f"radicale did not answer on {server.url} in {START_TIMEOUT:.0f} s")
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until something listens on the port (for servers that speak TLS only)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listened on port {port} in {START_TIMEOUT:.0f} s")
+
+
+@dataclass(frozen=True)
+class XandikosServer:
+    url: str
+    """http://127.0.0.1:PORT/; the user's calendars are under /user/calendars/."""
+    folder: Path
+
+
+@contextlib.contextmanager
+def xandikos_server(folder: Path) -> Iterator[XandikosServer]:
+    """Run Xandikos (a second CalDAV server, git-backed, with its own reading of the RFCs)
+    with storage in ``folder`` until the block ends. It has no logins of its own (it expects a
+    proxy in front for that), so any user name and password get in."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    log = folder / "xandikos.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "xandikos", "serve", "--directory", str(folder / "data"),
+             "--defaults", "--listen-address", "127.0.0.1", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        _wait_for_port(port, process, log)
+        yield XandikosServer(f"http://127.0.0.1:{port}/", folder)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

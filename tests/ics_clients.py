@@ -97,7 +97,8 @@ def _utc(value: dt.datetime | dt.date, tz: dt.tzinfo | None = None) -> dt.dateti
     """A date stays a date; a datetime's wall time is read in ``tz`` (else its own zone)."""
     if not isinstance(value, dt.datetime):
         return value
-    if tz is not None:
+    # A UTC time (the second pass of a repeated hour) stays UTC.
+    if tz is not None and value.utcoffset() != dt.timedelta(0):
         value = value.replace(tzinfo=tz)
     return value.astimezone(dt.UTC)
 
@@ -110,7 +111,12 @@ def read_icalendar(
 
     calendar = Calendar.from_ical(data)
     if round_trip:
-        assert calendar.to_ical() == data, "icalendar doesn't write the file back byte for byte"
+        # icalendar writes a reminder of 24 hours back as a calendar day, and zero as days:
+        # planner writes the hours and minutes that --remind gives (-PT24H, PT0M).
+        as_written = data.replace(b"TRIGGER:-PT24H\r\n", b"TRIGGER:-P1D\r\n").replace(
+            b"TRIGGER:PT0M\r\n", b"TRIGGER:P0D\r\n"
+        )
+        assert calendar.to_ical() == as_written, "icalendar doesn't write the file back"
     tz = None
     if own_vtimezone:
         (vtimezone,) = calendar.timezones
@@ -141,7 +147,7 @@ def read_vobject(data: bytes) -> list[Seen]:
             event.summary.value,
             _utc(event.dtstart.value, tz),
             _utc(event.dtend.value, tz),
-            event.description.value,
+            event.description.value if hasattr(event, "description") else None,
             tuple(alarm.trigger.value for alarm in getattr(event, "valarm_list", [])),
         )
         for event in calendar.vevent_list
@@ -208,12 +214,18 @@ def libical() -> Any:
     return lib
 
 
+def _decoded(text: bytes | None) -> str | None:
+    """A text property libical read, None when the event has none (plan.private.ics)."""
+    return text.decode() if text is not None else None
+
+
 def _libical_when(lib: Any, time: _IcalTime, tzid: str | None) -> dt.datetime | dt.date:
     if time.is_date:
         return dt.date(time.year, time.month, time.day)
     # The zone must be the one the file's VTIMEZONE defines, not a built-in one.
     zone = lib.icaltimezone_get_tzid(time.zone).decode() if time.zone else None
-    assert zone == tzid, f"libical resolved the TZID to {zone!r}"
+    # A UTC time (the second pass of a repeated hour) has libical's UTC zone.
+    assert zone in (tzid, "UTC"), f"libical resolved the TZID to {zone!r}"
     return dt.datetime.fromtimestamp(lib.icaltime_as_timet_with_zone(time, time.zone), dt.UTC)
 
 
@@ -250,7 +262,7 @@ def read_libical(data: bytes, tzid: str | None) -> list[Seen]:
                     lib.icalcomponent_get_summary(event).decode(),
                     _libical_when(lib, lib.icalcomponent_get_dtstart(event), tzid),
                     _libical_when(lib, lib.icalcomponent_get_dtend(event), tzid),
-                    lib.icalcomponent_get_description(event).decode(),
+                    _decoded(lib.icalcomponent_get_description(event)),
                     tuple(alarms),
                 )
             )

@@ -357,7 +357,7 @@ CASES = [
     Case(
         "bad format",
         "--format: unknown format 'pdf'; expected a comma list of ics, csv, google-csv,"
-        " outlook-csv, html",
+        " outlook-csv, html, private-ics",
         args=("--format", "ics,pdf"),
     ),
     Case(
@@ -373,7 +373,7 @@ CASES = [
     ),
     Case(
         "bad units",
-        "Invalid value for '--units': 'miles' is not one of 'mi', 'km'."
+        "Invalid value for '--units': 'miles' is not one of 'mi', 'km', 'default'."
         " (see 'planner build --help')",
         args=("--units", "miles"),
     ),
@@ -569,6 +569,111 @@ CASES = [
         "mine/routines/legs_up_the_wall.toml: not valid TOML: Invalid value (at line 2, column 9)",
         args=("--templates", "mine"),
         setup=_broken_template(BROKEN_TOML),
+    ),
+    # Start times per weekday, days away, recovery days (the plan runs Mon 5 to Sun 18 Apr).
+    Case(
+        "a weekday that isn't one",
+        "--run-time: expected a weekday like sat before '=', found 'fun' in '06:15,fun=08:30'",
+        args=("--run-time", "06:15,fun=08:30"),
+    ),
+    Case(
+        "a weekday's time that isn't HH:MM",
+        "--long-run-time: expected a 24-hour time like 07:00 or 18:30, found '7am'",
+        args=("--long-run-time", "08:00,sun=7am"),
+    ),
+    Case(
+        "a weekday's time given twice",
+        "--run-time: gives sat twice in '06:15,sat=08:30,saturday=09:00'; give each day once",
+        args=("--run-time", "06:15,sat=08:30,saturday=09:00"),
+    ),
+    Case(
+        "only a weekday's time",
+        "--run-time: expected a time for every day, then any weekday's own, like 06:15 or"
+        " 06:15,sat=08:30; found 'sat=08:30'",
+        args=("--run-time", "sat=08:30"),
+    ),
+    Case(
+        "days away reversed",
+        "--away: '2027-04-10..2027-04-08' ends before it starts; write the earlier day first",
+        args=("--away", "2027-04-10..2027-04-08"),
+    ),
+    Case(
+        "days away overlapping",
+        "--away: gives 2027-04-09 twice (2027-04-06..2027-04-10 and 2027-04-09..2027-04-12);"
+        " give each day once",
+        args=("--away", "2027-04-06..2027-04-10", "--away", "2027-04-09..2027-04-12"),
+    ),
+    Case(
+        "a day away given twice",
+        "--away: gives 2027-04-09 twice (2027-04-09 and 2027-04-09); give each day once",
+        args=("--away", "2027-04-09,2027-04-09"),
+    ),
+    Case(
+        "a day away that isn't a date",
+        "--away: expected days as YYYY-MM-DD or ranges as YYYY-MM-DD..YYYY-MM-DD,"
+        " found '2027-04-31'",
+        args=("--away", "2027-04-31"),
+    ),
+    Case(
+        "days away before the plan",
+        "--away: 2027-04-01 is outside the plan, which runs from Mon 05 Apr 2027 to"
+        " Sun 18 Apr 2027",
+        args=("--away", "2027-04-01..2027-04-06"),
+    ),
+    Case(
+        "days away after the plan",
+        "--away: 2027-04-20 is outside the plan, which runs from Mon 05 Apr 2027 to"
+        " Mon 19 Apr 2027",
+        args=("--away", "2027-04-20", "--recovery-days", "1"),
+    ),
+    Case(
+        "race day away",
+        "--away: includes race day (Sun 18 Apr 2027); a plan can't skip its race, so leave"
+        " race day out",
+        args=("--away", "2027-04-16..2027-04-19", "--recovery-days", "3"),
+    ),
+    Case(
+        "too many recovery days",
+        "--recovery-days: expected 0 to 14 days after the race, found 15",
+        args=("--recovery-days", "15"),
+    ),
+    Case(
+        "recovery days not a number",
+        "--recovery-days: expected 0 to 14 days after the race, found 'a week'",
+        args=("--recovery-days", "a week"),
+    ),
+    Case(
+        "days away overlapping in a plan file",
+        "club.toml: away: gives 2027-04-09 twice (2027-04-06..2027-04-10 and 2027-04-09);"
+        " give each day once",
+        source="club.toml",
+        setup=_write(
+            "club.toml",
+            b'mileage = "m.csv"\naway = ["2027-04-06..2027-04-10", 2027-04-09]\n',
+        ),
+    ),
+    Case(
+        "race day away in a plan file",
+        "club.toml: away: includes race day (Sun 18 Apr 2027); a plan can't skip its race, so"
+        " leave race day out",
+        source="club.toml",
+        setup=_write("club.toml", b'mileage = "m.csv"\naway = "2027-04-18"\n'),
+    ),
+    Case(
+        "a weekday's time in a plan file",
+        "club.toml: long_run_time: gives sun twice in '08:00,sun=07:00,sunday=07:30'; give each"
+        " day once",
+        source="club.toml",
+        setup=_write(
+            "club.toml",
+            b'mileage = "m.csv"\nlong_run_time = "08:00,sun=07:00,sunday=07:30"\n',
+        ),
+    ),
+    Case(
+        "recovery days in a plan file",
+        "club.toml: recovery_days: expected 0 to 14 days after the race, found 3.0",
+        source="club.toml",
+        setup=_write("club.toml", b'mileage = "m.csv"\nrecovery_days = 3.0\n'),
     ),
     Case(
         "missing templates folder",
@@ -897,11 +1002,13 @@ OPTION_TEXT: dict[str, tuple[list[str | None], list[str]]] = {
     "timezone": (["UTC", "Europe/Berlin", "Australia/Lord_Howe", "america/new_york"], ["Europe"]),
     "run_days": ([None, "tue,thu,sat,sun", "mon tue wed thu fri sat sun", "sun"], ["x", ""]),
     "long_run_day": ([None, "sun", "saturday"], ["someday", "wed"]),
-    "run_time": (["07:00", "18.30", "0:00", "22:00"], ["25:00", "7am"]),
+    "run_time": (["07:00", "18.30", "0:00", "22:00", "06:15,sat=08:30"], ["25:00", "7am"]),
     "pace": ([None, "2:00", "9:30", "30:00"], ["1:59", "fast"]),
     "race_distance": ([None, "5k", "marathon", "13.1", "21,1"], ["0", "nan", "1e9"]),
     "remind": ([None, "0", "15", "1440"], ["-1", "x"]),
     "bedtime": ([None, "21:30", "23:59"], ["24:00"]),
+    "away": ([None, "2027-04-06..2027-04-08", "2027-10-26,2027-10-28"], ["2027-04-08..2027-04-06"]),
+    "recovery_days": ([None, "0", "3", "14"], ["15", "x"]),
 }
 
 

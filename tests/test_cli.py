@@ -233,7 +233,7 @@ def test_format_takes_a_comma_list_of_outputs(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert bad.output == (
         "planner: error: --format: unknown format 'gcal'; expected a comma list of ics, csv,"
-        " google-csv, outlook-csv, html\n"
+        " google-csv, outlook-csv, html, private-ics\n"
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from planner.errors import InvalidOption
 from planner.members import MEMBER_KEYS, member_settings, read_member, scale_mileage
 from planner.mileage import parse_mileage
-from planner.options import Layer, layered
+from planner.options import DayTimes, Layer, layered
 
 
 def roster_cell(key: str) -> str:
@@ -72,7 +72,8 @@ def test_scale_and_mileage_only_where_the_face_allows_them(tmp_path: Path) -> No
         read_member({"scale": "0.8"}, str)
     assert set(MEMBER_KEYS) == {
         "race_date", "timezone", "run_days", "long_run_day", "run_time", "long_run_time",
-        "pace", "remind", "bedtime", "gentle_inversion", "yoga_only", "all_day",
+        "pace", "remind", "bedtime", "gentle_inversion", "yoga_only", "all_day", "away",
+        "recovery_days",
     }  # fmt: skip
 
 
@@ -86,3 +87,48 @@ def test_scaling_keeps_half_units_and_the_race() -> None:
     ]
     lighter = scale_mileage(weeks, Decimal("0.25"), None)
     assert lighter.weeks[-1].distance == Decimal("13.1")  # never below the race
+
+
+def test_a_member_gives_times_per_weekday_days_away_and_recovery_days() -> None:
+    plan = layered(Layer({"run_time": dt.time(6, 0)}, {"run_time": "club.toml: run_time"}))
+    member = read_member(
+        {
+            "run_time": "06:15,sat=08:30",
+            "long_run_time": "07:30",
+            # A roster cell or URL parameter: spaces or semicolons need no CSV quoting.
+            "away": "2027-02-10..2027-02-14 2027-03-01;2027-03-03",
+            "recovery_days": "3",
+        },
+        roster_cell,
+    )
+    settings = member_settings(plan, member)
+    assert settings.run_time == DayTimes(dt.time(6, 15), ((5, dt.time(8, 30)),))
+    assert settings.long_run_time == dt.time(7, 30)
+    assert settings.away == (
+        (dt.date(2027, 2, 10), dt.date(2027, 2, 14)),
+        (dt.date(2027, 3, 1), dt.date(2027, 3, 1)),
+        (dt.date(2027, 3, 3), dt.date(2027, 3, 3)),
+    )
+    assert settings.recovery_days == 3
+    assert settings.name_of("away") == "roster.csv, line 4, column away"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"run_time": "06:15,fun=08:30"}, "roster.csv, line 4, column run_time: expected a"
+         " weekday like sat before '=', found 'fun' in '06:15,fun=08:30'"),
+        ({"long_run_time": "07:00,sun=7am"}, "roster.csv, line 4, column long_run_time:"
+         " expected a 24-hour time like 07:00 or 18:30, found '7am'"),
+        ({"away": "2027-02-14..2027-02-10"}, "roster.csv, line 4, column away:"
+         " '2027-02-14..2027-02-10' ends before it starts; write the earlier day first"),
+        ({"recovery_days": "21"}, "roster.csv, line 4, column recovery_days: expected 0 to 14"
+         " days after the race, found 21"),
+    ],
+)  # fmt: skip
+def test_a_members_bad_times_or_days_are_named_by_the_roster(
+    raw: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidOption) as caught:
+        read_member(raw, roster_cell)
+    assert str(caught.value) == message

@@ -84,9 +84,19 @@ def test_race_distance_counts_in_race_week(make_plan: Callable[..., Plan]) -> No
     assert week2 == Decimal(20)
 
 
-def test_race_longer_than_race_week_is_an_error(make_plan: Callable[..., Plan]) -> None:
-    with pytest.raises(InvalidRow, match=r"race week has 10 miles but the race alone is 26\.2"):
+def test_a_race_distance_longer_than_race_week_is_the_settings_error(
+    make_plan: Callable[..., Plan],
+) -> None:
+    """The race_distance setting is what to fix (or the week): named as the setting."""
+    with pytest.raises(SettingError) as caught:
         make_plan("week,miles\n1,20\n2,10\n", race_distance="marathon")
+    assert caught.value.key == "race_distance"
+    assert caught.value.template.startswith(
+        "the race (26.2 miles) is longer than race week's 10 miles ("
+    )
+    assert caught.value.template.endswith(
+        ", line 3); give the race's distance or raise the week's total"
+    )
 
 
 def test_pace_sets_run_length_and_yoga_wraps_the_run(make_plan: Callable[..., Plan]) -> None:

@@ -63,6 +63,13 @@ FORMATS: dict[str, Format] = {
             descriptions=True,
         ),
         Format("html", "plan.html", "planner.export.html:to_html", "a printable overview page"),
+        Format(
+            "private-ics",
+            "plan.private.ics",
+            "planner.export.private_ics:to_private_ics",
+            "the same times titled Training, for a work calendar",
+            limit=IMPORT_LIMIT,
+        ),
     )
 }
 DEFAULT_FORMATS = ("ics", "csv")

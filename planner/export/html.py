@@ -157,11 +157,12 @@ def page_context(plan: Plan) -> dict[str, object]:
         "race_title": race.title if race is not None else "Race day",
         "race_date": long_date(plan.race_date),
         "first_day": long_date(plan.first_day),
+        "training_weeks": sum(1 for w in plan.weeks if w.weeks_to_race >= 0),
         "total_distance": format_distance(sum((w.distance for w in plan.weeks), Decimal(0))),
         "runs": sum(1 for s in sessions if s.activity.is_running),
         "yoga": sum(1 for s in sessions if not s.activity.is_running),
         "show_times": not plan.all_day,
-        "bars": tuple(chart_bars(plan.weeks)),
+        "bars": tuple(chart_bars([w for w in plan.weeks if w.weeks_to_race >= 0])),
         "largest_week": format_distance(max((w.distance for w in plan.weeks), default=Decimal(0))),
         "legend": tuple(
             (_css_name(activity), LEGEND_LABELS[activity], activity.is_running)
@@ -201,7 +202,8 @@ def week_rows(plan: Plan, sessions: Sequence[Session]) -> Iterable[WeekRow]:
 
 
 def _by_start(session: Session) -> tuple[dt.datetime, dt.datetime]:
-    return session.start, session.end
+    # As instants: in one zone, times compare by the wall clock, wrong across a clock change.
+    return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
 
 
 def _entry(session: Session) -> Entry:
@@ -280,6 +282,8 @@ def routine_anchor(activity: Activity) -> str:
 
 
 def weeks_to_go(weeks: int) -> str:
+    if weeks < 0:  # the days after the race, when the plan has recovery days
+        return "Recovery" + (f" week {-weeks}" if weeks < -1 else "")
     if weeks == 0:
         return "Race week"
     return f"{weeks} week{'s' if weeks != 1 else ''} to go"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from icalendar import Alarm, Calendar, Component, Event, vText
+from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
@@ -64,8 +64,11 @@ def _calendar_properties(plan: Plan) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", plan.name)
-    calendar.add("x-wr-calname", plan.name)
+    # TEXT (RFC 7986 NAME; X-WR-CALNAME as Apple and Google read it), escaped: icalendar
+    # writes properties it doesn't type as they are, so a ";" or "," would be read as a
+    # separator and a "\" as the start of an escape.
+    calendar.add("name", vText(plan.name))
+    calendar.add("x-wr-calname", vText(plan.name))
     if not plan.all_day:
         calendar.add("x-wr-timezone", plan.timezone)
     return calendar
@@ -78,24 +81,55 @@ def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
         event += [("dtstart", day), ("dtend", day + dt.timedelta(days=1))]
         event.append(("transp", "TRANSPARENT"))
     else:
-        event += [("dtstart", session.start), ("dtend", session.end)]
+        event += [("dtstart", _written(session.start)), ("dtend", _written(session.end))]
     event.append(("summary", session.title))
     event.append(("description", session.description))
     event.append(("categories", list(session.categories)))
     if session.cancelled:
         event.append(("status", "CANCELLED"))
     # What `planner reschedule` needs to re-time an exported plan without its CSV.
-    event.append(("x-planner-plan", plan.name))
+    event.append(("x-planner-plan", vText(plan.name)))  # TEXT, escaped as NAME is
     event.append(("x-planner-activity", session.activity.value))
     event.append(("x-planner-days-before-race", str(session.days_before_race)))
     return event
 
 
+def _written(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as plan.ics writes it: in the plan's zone, but in UTC inside an hour the
+    clocks repeat. RFC 5545 (3.3.5) reads such a local time as its first pass, and icalendar
+    and vobject do, but libical (Evolution) and ICAL.js (Thunderbird) read the second: a UTC
+    time is the same instant to all of them."""
+    if moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset():
+        return moment.astimezone(dt.UTC)
+    return moment
+
+
 def _alarms(plan: Plan, session: Session) -> list[Properties]:
     if plan.remind_minutes is None:
         return []
-    trigger = -dt.timedelta(minutes=plan.remind_minutes)
+    trigger = _Lead(plan.remind_minutes)
     return [[("action", "DISPLAY"), ("description", session.title), ("trigger", trigger)]]
+
+
+class _Lead(vDuration):
+    """A reminder's lead, written in hours and minutes as --remind gives it: icalendar writes
+    1440 minutes as -P1D, which RFC 5545 makes a calendar day (23 or 25 hours when the
+    clocks change in between); -PT24H is 24 hours, always."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(-dt.timedelta(minutes=minutes))
+        self.minutes = minutes
+
+    def to_ical(self) -> bytes:
+        hours, minutes = divmod(self.minutes, 60)
+        text = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
+        return f"{'-' if self.minutes else ''}PT{text}".encode("ascii")
+
+    def __hash__(self) -> int:  # a key of the memo of written lines
+        return hash(self.minutes)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Lead) and other.minutes == self.minutes
 
 
 _LINES_KEPT = 50_000

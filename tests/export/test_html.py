@@ -244,6 +244,24 @@ def test_chart_has_a_bar_per_week_scaled_to_its_distance(full_plan: Plan, full_p
     assert "Week 4: 40 km (cutback)" in svg.find("desc").text()
 
 
+def test_recovery_days_get_their_own_row_but_no_bar(routines: RoutineLibrary) -> None:
+    plan = sixteen_weeks(routines, recovery_days=3)
+    page = parse(to_html(plan))
+    rows = page.find("table", "grid").find("tbody").find_all("tr")
+    assert len(rows) == 17
+    last = rows[-1]
+    assert last.find("span", "to-go").text() == "Recovery"
+    assert last.find("span", "week-distance").text() == "0 km"
+    cells = last.find_all("td")
+    assert [c.find("time").attrs["datetime"] for c in cells][:3] == [
+        "2027-11-01", "2027-11-02", "2027-11-03",
+    ]  # fmt: skip
+    assert [len(c.find_all("li")) for c in cells] == [2, 2, 2, 0, 0, 0, 0]
+    assert len(page.find("svg").find_all("rect", "bar")) == 16
+    facts = page.find("dl", "facts").text()
+    assert "16, from Mon 12 Jul 2027; then 3 recovery days" in facts
+
+
 def test_legend_names_every_kind_of_session(full_page: Node) -> None:
     legend = full_page.find("section", "legend").text()
     for label in (
