@@ -30,6 +30,7 @@ from planner.model import Activity, Session
 from planner.options import (
     EARLIEST_RACE_DATE,
     LATEST_RACE_DATE,
+    MAX_RECOVERY_DAYS,
     parse_name,
     parse_timezone,
     shown,
@@ -74,12 +75,14 @@ MOVE_IT = "move it away, or pass --out to build elsewhere"
 LATEST_SEQUENCE = 2**31 - 2
 """RFC 5545's integers end at 2**31 - 1, and the next build may add 1."""
 MOST_DAYS_BEFORE_RACE = (MAX_WEEKS + 1) * 7 - 1
+FEWEST_DAYS_BEFORE_RACE = -MAX_RECOVERY_DAYS
+"""Recovery after the race: days before race day below 0."""
 EARLIEST_DAY = EARLIEST_RACE_DATE - dt.timedelta(days=MOST_DAYS_BEFORE_RACE)
-LATEST_DAY = LATEST_RACE_DATE + dt.timedelta(days=1)
+LATEST_DAY = LATEST_RACE_DATE + dt.timedelta(days=MAX_RECOVERY_DAYS + 1)
 LONGEST_EVENT = dt.timedelta(days=14)
 """500 miles at 30 minutes a mile, the slowest race planner schedules, take 11 days."""
 LONGEST_REMINDER = 24 * 60
-MOST_EVENTS = 2 * len(Activity) * (MOST_DAYS_BEFORE_RACE + 1)
+MOST_EVENTS = 2 * len(Activity) * (MOST_DAYS_BEFORE_RACE - FEWEST_DAYS_BEFORE_RACE + 1)
 """Twice the UIDs a plan can have (one per activity and day): a file with more events is
 refused before icalendar reads them one by one."""
 _ONCE = (
@@ -279,10 +282,13 @@ def _session(event: Any, name: str, refuse: Callable[[str], NotAPlan]) -> _Read:
             f"has X-PLANNER-ACTIVITY {shown(activity_text)}, not one of planner's"
         ) from None
     days_text = _text(event.get("X-PLANNER-DAYS-BEFORE-RACE"))
-    if not re.fullmatch(r"\d{1,4}", days_text) or int(days_text) > MOST_DAYS_BEFORE_RACE:
+    if (
+        not re.fullmatch(r"-?\d{1,4}", days_text)
+        or not FEWEST_DAYS_BEFORE_RACE <= int(days_text) <= MOST_DAYS_BEFORE_RACE
+    ):
         raise refuse(
-            f"has X-PLANNER-DAYS-BEFORE-RACE {shown(days_text)}; expected 0 to"
-            f" {MOST_DAYS_BEFORE_RACE}"
+            f"has X-PLANNER-DAYS-BEFORE-RACE {shown(days_text)}; expected"
+            f" {FEWEST_DAYS_BEFORE_RACE} to {MOST_DAYS_BEFORE_RACE}"
         )
     days_before = int(days_text)
     if uid != session_uid(name, activity, days_before):
@@ -332,7 +338,7 @@ def _session(event: Any, name: str, refuse: Callable[[str], NotAPlan]) -> _Read:
             # the weeks to go; the week number itself isn't in the file and no exporter of a
             # read-back plan needs it.
             week=0,
-            weeks_to_race=days_before // 7,
+            weeks_to_race=max(days_before, 0) // 7,
             days_before_race=days_before,
             uid=uid,
             categories=_categories(event.get("CATEGORIES")),

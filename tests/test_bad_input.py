@@ -461,7 +461,7 @@ CASES = [
     ),
     Case(
         "100,000 events in the previous plan.ics",
-        "out/plan.ics: holds 100,028 events, more than a plan can have (11,760); move it away,"
+        "out/plan.ics: holds 100,028 events, more than a plan can have (11,984); move it away,"
         " or pass --out to build elsewhere",
         setup=_write(
             "out/plan.ics",
@@ -1106,7 +1106,12 @@ HOSTILE_PREVIOUS = [
     (
         "days before race beyond a plan",
         _in_first_event("X-PLANNER-DAYS-BEFORE-RACE:13", "X-PLANNER-DAYS-BEFORE-RACE:99999"),
-        "has X-PLANNER-DAYS-BEFORE-RACE '99999'; expected 0 to 734",
+        "has X-PLANNER-DAYS-BEFORE-RACE '99999'; expected -14 to 734",
+    ),
+    (
+        "days before race further after it than recovery goes",
+        _in_first_event("X-PLANNER-DAYS-BEFORE-RACE:13", "X-PLANNER-DAYS-BEFORE-RACE:-15"),
+        "has X-PLANNER-DAYS-BEFORE-RACE '-15'; expected -14 to 734",
     ),
     (
         "days before race that don't match the UID",
