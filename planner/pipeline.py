@@ -21,7 +21,7 @@ from planner.errors import SettingError, mention
 from planner.export import FORMATS
 from planner.export.ics import to_ics as render_ics
 from planner.mileage import read_mileage
-from planner.model import Descriptions, Mileage, Plan
+from planner.model import Descriptions, Mileage, Plan, Session
 from planner.options import Layer, Settings, layered, local_timezone
 from planner.planfile import is_plan_file, read_plan_file
 from planner.previous import PreviousPlan, read_previous
@@ -199,7 +199,7 @@ def with_descriptions(plan: Plan, style: Descriptions) -> Plan:
         dataclasses.replace(
             s, description=s.description_for(style), compact_description="", brief_description=""
         )
-        if s.compact_description or s.brief_description
+        if isinstance(s, Session) and (s.compact_description or s.brief_description)
         else s
         for s in plan.sessions
     )

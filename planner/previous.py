@@ -26,7 +26,7 @@ from icalendar.parser_tools import to_unicode
 from planner.errors import PlanError
 from planner.files import MissingFile, read_input, reason
 from planner.mileage import MAX_WEEKS
-from planner.model import Activity, Session
+from planner.model import Activity, CalendarEvent
 from planner.options import (
     EARLIEST_RACE_DATE,
     LATEST_RACE_DATE,
@@ -61,7 +61,7 @@ class PreviousPlan:
     remind_minutes: int | None
     race_date: dt.date | None
     """Race day as the active events place it; None when every event is cancelled."""
-    sessions: tuple[Session, ...]
+    events: tuple[CalendarEvent, ...]
     """Times are in ``timezone``; all-day events start at midnight UTC and last one day.
     ``details`` and ``distance`` are empty: the .ics doesn't carry them."""
     warnings: tuple[str, ...] = ()
@@ -171,15 +171,15 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
     # else's, or made up) is not carried into the next file: so a file can't grow by
     # whatever was pasted into it.
     own_prefix = plan_key(name) + "-"
-    sessions: list[_Read] = []
+    read: list[_Read] = []
     ignored = 0
     for index, event in enumerate(events):
         uid = _text(event.get("UID"))
         if uid.startswith(own_prefix) and uid.endswith("@planner"):
-            sessions.append(_session(event, name, functools.partial(lines.refuse, index, uid)))
+            read.append(_event(event, name, functools.partial(lines.refuse, index, uid)))
         else:
             ignored += 1
-    if not sessions:
+    if not read:
         raise NotAPlan(
             source, f"has no events of the plan {name!r} (none has a UID planner made); {advice}"
         )
@@ -192,13 +192,13 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
         if ignored
         else ()
     )
-    all_day = {s.all_day for s in sessions}
+    all_day = {s.all_day for s in read}
     if len(all_day) != 1:
         raise NotAPlan(source, "mixes all-day and timed events; expected one plan")
-    zones = {str(s.session.start.tzinfo) for s in sessions if not s.all_day}
+    zones = {str(s.event.start.tzinfo) for s in read if not s.all_day}
     named = _text(calendar.get("X-WR-TIMEZONE"))
     written_in_utc = any(
-        str(t.tzinfo) == "UTC" for s in sessions if not s.all_day for t in _times(s.session)
+        str(t.tzinfo) == "UTC" for s in read if not s.all_day for t in _times(s.event)
     )
     if named and written_in_utc and zones - {"UTC"} <= {named}:
         # A time in the second pass of an hour the clocks repeat is written in UTC (a local
@@ -206,9 +206,7 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
         second_pass = _zone(named)
         if second_pass is None:
             raise NotAPlan(source, f"unknown X-WR-TIMEZONE {shown(named)}; {advice}")
-        sessions = [
-            _Read(_astimezone(s.session, second_pass), s.remind, s.all_day) for s in sessions
-        ]
+        read = [_Read(_astimezone(s.event, second_pass), s.remind, s.all_day) for s in read]
         zones = {second_pass.key}
     if len(zones) > 1:
         raise NotAPlan(source, f"mixes timezones ({', '.join(sorted(zones))}); expected one")
@@ -218,29 +216,29 @@ def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousP
         zone = _zone(named)
         if zone is None:
             raise NotAPlan(source, f"unknown X-WR-TIMEZONE {shown(named)}; {advice}")
-        sessions = [_Read(_astimezone(s.session, zone), s.remind, s.all_day) for s in sessions]
+        read = [_Read(_astimezone(s.event, zone), s.remind, s.all_day) for s in read]
         zones = {zone.key}  # as parse_timezone names it: right/Europe/Berlin is Europe/Berlin
     races = Counter(
-        s.session.start.date() + dt.timedelta(days=s.session.days_before_race)
-        for s in sessions
-        if not s.session.cancelled
+        s.event.start.date() + dt.timedelta(days=s.event.days_before_race)
+        for s in read
+        if not s.event.cancelled
     )
     return PreviousPlan(
         source=source,
         name=name,
         timezone=zones.pop() if zones else None,
         all_day=all_day.pop(),
-        remind_minutes=next((s.remind for s in sessions if s.remind is not None), None),
+        remind_minutes=next((s.remind for s in read if s.remind is not None), None),
         # The days before race day of any one event give race day; the most common answer
         # wins should someone have edited an event by hand.
         race_date=races.most_common(1)[0][0] if races else None,
-        sessions=tuple(s.session for s in sessions),
+        events=tuple(s.event for s in read),
         warnings=warnings,
     )
 
 
 class _Read(NamedTuple):
-    session: Session
+    event: CalendarEvent
     remind: int | None
     all_day: bool
 
@@ -265,7 +263,7 @@ class _EventLines:
         return NotAPlan(where, f"{what} {problem}; {self.advice}")
 
 
-def _session(event: Any, name: str, refuse: Callable[[str], NotAPlan]) -> _Read:
+def _event(event: Any, name: str, refuse: Callable[[str], NotAPlan]) -> _Read:
     """One of the plan's own events, checked against what planner writes."""
     for property_name in _ONCE:
         if isinstance(event.get(property_name), list):
@@ -327,18 +325,12 @@ def _session(event: Any, name: str, refuse: Callable[[str], NotAPlan]) -> _Read:
             "ends before it starts" if end_day < start else f"lasts over {LONGEST_EVENT.days} days"
         )
     return _Read(
-        Session(
+        CalendarEvent(
             activity=activity,
             start=start,
             end=end,
             title=_text(event.get("SUMMARY")),
             description=_text(event.get("DESCRIPTION")),
-            details="",
-            # Week k of N ends 7*(N-k) days before race day, so days before race day give
-            # the weeks to go; the week number itself isn't in the file and no exporter of a
-            # read-back plan needs it.
-            week=0,
-            weeks_to_race=max(days_before, 0) // 7,
             days_before_race=days_before,
             uid=uid,
             categories=_categories(event.get("CATEGORIES")),
@@ -368,11 +360,11 @@ def _reminder(event: Any, refuse: Callable[[str], NotAPlan]) -> int | None:
     return int(minutes)
 
 
-def _times(session: Session) -> tuple[dt.datetime, dt.datetime]:
+def _times(session: CalendarEvent) -> tuple[dt.datetime, dt.datetime]:
     return session.start, session.end
 
 
-def _astimezone(session: Session, zone: ZoneInfo) -> Session:
+def _astimezone(session: CalendarEvent, zone: ZoneInfo) -> CalendarEvent:
     return replace(session, start=session.start.astimezone(zone), end=session.end.astimezone(zone))
 
 

@@ -131,7 +131,7 @@ def plan_events(data: bytes, source: str) -> PlanEvents:
         if end and uid is not None:
             blocks[uid[1].strip()] = event
     events = []
-    for session in plan.sessions:
+    for session in plan.events:
         if session.uid not in blocks or session.uid not in parsed:
             raise PlanError(f"event {session.uid} is not as planner writes it", where=source)
         mark = fingerprint(parsed[session.uid])

@@ -114,7 +114,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_a_minimal_event_of_ours_reads(make_plan: Callable[..., Plan]) -> None:
     previous = parse_previous(ics(*event(UID, *OURS, "SEQUENCE:4", "STATUS:CANCELLED")), "p")
-    (session,) = previous.sessions
+    (session,) = previous.events
     assert (session.uid, session.sequence, session.cancelled) == (UID, 4, True)
     assert previous.race_date is None  # every event is cancelled
     assert previous.timezone == "Europe/Berlin"
@@ -128,7 +128,7 @@ def test_all_day_files_read_as_days(make_plan: Callable[..., Plan]) -> None:
         None,
         plan.race_date,
     )
-    assert [s.start.date() for s in previous.sessions] == [s.start.date() for s in plan.sessions]
+    assert [s.start.date() for s in previous.events] == [s.start.date() for s in plan.sessions]
 
 
 # parse_calendars parses each distinct content line once; what it returns must be what
@@ -278,7 +278,7 @@ def test_a_leap_second_zone_reads_as_its_civil_zone() -> None:
     lines = [o.replace("TZID=Europe/Berlin", "TZID=right/Europe/Berlin") for o in OURS]
     previous = parse_previous(ics(*event(UID, *lines)), "p")
     assert previous.timezone == "Europe/Berlin"
-    assert previous.sessions[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)
+    assert previous.events[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)
     utc = [
         "DTSTART:20270415T050000Z" if o.startswith("DTSTART") else
         "DTEND:20270415T053000Z" if o.startswith("DTEND") else o
@@ -286,4 +286,4 @@ def test_a_leap_second_zone_reads_as_its_civil_zone() -> None:
     ]  # fmt: skip
     previous = parse_previous(ics("X-WR-TIMEZONE:right/Europe/Berlin", *event(UID, *utc)), "p")
     assert previous.timezone == "Europe/Berlin"
-    assert previous.sessions[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)
+    assert previous.events[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)

@@ -15,7 +15,7 @@ from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
-from planner.model import Plan, Session
+from planner.model import CalendarEvent, Plan
 
 PRODID = "-//planner//Training plan//EN"
 
@@ -74,7 +74,7 @@ def _calendar_properties(plan: Plan) -> Calendar:
     return calendar
 
 
-def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
+def _event(plan: Plan, session: CalendarEvent, stamp: dt.datetime) -> Properties:
     event: Properties = [("uid", session.uid), ("dtstamp", stamp), ("sequence", session.sequence)]
     if plan.all_day:
         day = session.start.date()
@@ -104,7 +104,7 @@ def _written(moment: dt.datetime) -> dt.datetime:
     return moment
 
 
-def _alarms(plan: Plan, session: Session) -> list[Properties]:
+def _alarms(plan: Plan, session: CalendarEvent) -> list[Properties]:
     if plan.remind_minutes is None:
         return []
     trigger = _Lead(plan.remind_minutes)

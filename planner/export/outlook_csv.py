@@ -15,7 +15,7 @@ import datetime as dt
 import io
 
 from planner.export.cells import safe_cell, true_false, us_time
-from planner.model import Plan, Session
+from planner.model import CalendarEvent, Plan
 
 COLUMNS = (
     "Subject",
@@ -49,7 +49,7 @@ def outlook_date(day: dt.date | dt.datetime) -> str:
     return f"{day.month}/{day.day}/{day.year:04d}"
 
 
-def _span(plan: Plan, session: Session) -> tuple[dt.datetime, dt.datetime]:
+def _span(plan: Plan, session: CalendarEvent) -> tuple[dt.datetime, dt.datetime]:
     if plan.all_day:
         midnight = dt.datetime.combine(session.start.date(), dt.time())
         return midnight, midnight + dt.timedelta(days=1)
