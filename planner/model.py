@@ -165,6 +165,8 @@ class Plan:
     """Every routine and level the sessions use, in activity order, then level."""
     descriptions: Descriptions | None = None
     """The description style of the calendar files; None lets plan.ics's size decide."""
+    refresh_hours: int | None = None
+    """How often a calendar subscribed to the plan should fetch it again; None: no hint."""
 
     @property
     def first_day(self) -> dt.date:

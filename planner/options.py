@@ -255,6 +255,9 @@ class Settings:
     out: Path | None = None
     """The plan's folder: where its files go and its previous plan.ics is read from."""
     format: tuple[str, ...] = ("ics", "csv")
+    refresh_hours: int | None = None
+    """How often a subscribed calendar should fetch the plan again (plan.ics's REFRESH-INTERVAL
+    and X-PUBLISHED-TTL); None: no hint, each app keeps its own."""
     mileage: Path | None = None
     """The weekly mileage CSV (a plan file's ``mileage`` key; the command's argument)."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -420,6 +423,20 @@ def _path(value: object, key: str) -> Path:
     return Path(text)
 
 
+MAX_REFRESH_HOURS = 7 * 24
+"""A week: the longest refresh any calendar app offers."""
+
+
+def _refresh_hours(value: object, key: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _found(key, "a whole number of hours", value)
+    if not 1 <= value <= MAX_REFRESH_HOURS:
+        raise SettingError(key, f"expected 1 to {MAX_REFRESH_HOURS} hours, found {value}")
+    return value
+
+
 def _formats(value: object, key: str) -> tuple[str, ...]:
     from planner.export import parse_formats
 
@@ -448,5 +465,6 @@ _READERS.update(
         "templates": _path,
         "out": _path,
         "format": _formats,
+        "refresh_hours": _refresh_hours,
     }
 )

@@ -172,6 +172,7 @@ def build_plan(
         remind_minutes=options.remind,
         all_day=options.all_day,
         routine_uses=builder.routine_uses(),
+        refresh_hours=options.refresh_hours,
     )
 
 

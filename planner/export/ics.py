@@ -11,7 +11,7 @@ import re
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from icalendar import Alarm, Calendar, Component, Event, vText
+from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
@@ -68,6 +68,12 @@ def _calendar_properties(plan: Plan) -> Calendar:
     calendar.add("x-wr-calname", plan.name)
     if not plan.all_day:
         calendar.add("x-wr-timezone", plan.timezone)
+    if plan.refresh_hours is not None:
+        # RFC 7986's hint and Microsoft's, with the same value: Apple and Nextcloud read the
+        # first, Outlook the second (../shared/calendar-clients.md, "Subscribed feeds").
+        every = dt.timedelta(hours=plan.refresh_hours)
+        calendar.add("refresh-interval", every, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(every))
     return calendar
 
 
@@ -136,7 +142,7 @@ class _PropertyLines:
 
     def calendar(self, plan: Plan) -> bytes:
         """The calendar without its events (its VTIMEZONE takes a few ms to work out)."""
-        key = (plan.name, plan.timezone, plan.all_day, plan.span)
+        key = (plan.name, plan.timezone, plan.all_day, plan.span, plan.refresh_hours)
         if key not in self._calendars:
             # icalendar writes the calendar's properties, then the VTIMEZONE; the VTIMEZONE is
             # the same for every plan in the zone over the same days.
