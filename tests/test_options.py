@@ -4,12 +4,13 @@ import zoneinfo
 
 import pytest
 
-from planner.errors import SettingError
+from planner.errors import InvalidOption, SettingError
 from planner.options import (
     parse_date,
     parse_name,
     parse_remind,
     parse_timezone,
+    read_layer,
     zone_file_on_tzpath,
 )
 
@@ -96,3 +97,20 @@ def test_quick_zone_check_never_accepts_what_the_full_list_lacks(name: str) -> N
     """The quick path may miss a name (the full list is the fallback), never add one."""
     if zone_file_on_tzpath(name):
         assert name in zoneinfo.available_timezones()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "expected 1 to 168 hours, found 0"),
+        ("169", "expected 1 to 168 hours, found 169"),
+        ("6h", "expected a whole number of hours, found '6h'"),
+        (True, "expected a whole number of hours, found True"),
+    ],
+)
+def test_refresh_hours_are_whole_hours_up_to_a_week(value: object, message: str) -> None:
+    assert read_layer({"refresh_hours": 6}, str).values == {"refresh_hours": 6}
+    assert read_layer({"refresh_hours": " 12"}, str).values == {"refresh_hours": 12}
+    with pytest.raises(InvalidOption) as err:
+        read_layer({"refresh_hours": value}, lambda key: f"club.toml: {key}")
+    assert str(err.value) == f"club.toml: refresh_hours: {message}"

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -58,12 +58,17 @@ def make_app(plans: Path, base_url: str) -> ASGIApp:
         Route("/healthz", site.healthz),
         Route("/{plan}/", site.page),
         *(Route(f"/{{plan}}.{kind}", site.feed) for kind in KINDS),
+        Route("/{plan}", site.to_page),  # last: any other name
     ]
     handlers: Mapping[Any, Any] = {
         HTTPException: _http_error,
         Exception: _internal_error,
     }
-    return Bounded(Starlette(routes=routes, exception_handlers=handlers))
+    app = Starlette(routes=routes, exception_handlers=handlers)
+    # Starlette would redirect any path to its form with(out) a slash, on the Host the client
+    # names; only a plan's own name is sent on to its page (to_page), by a relative address.
+    app.router.redirect_slashes = False
+    return Bounded(app)
 
 
 class Bounded:
@@ -111,6 +116,10 @@ class Site:
         except BadRequest as err:
             return self.pages.plan(served, served.good, query, None, error=str(err), status=400)
         return self.pages.plan(served, served.good, query, plan)
+
+    async def to_page(self, request: Request) -> Response:
+        served = self._served(request)
+        return Response(status_code=308, headers={**PLAIN, "Location": f"/{quote(served.stem)}/"})
 
     async def feed(self, request: Request) -> Response:
         served = self._served(request)

@@ -138,16 +138,17 @@ class Pages:
     def _links(self, stem: str, query: Mapping[str, str]) -> dict[str, str]:
         given = [(key, query[key].strip()) for key in MEMBER_KEYS if query.get(key, "").strip()]
         params = urlencode(given, safe=":,/", quote_via=quote)
-        https = f"{self.base_url}/{stem}.ics" + (f"?{params}" if params else "")
+        path = quote(stem)
+        https = f"{self.base_url}/{path}.ics" + (f"?{params}" if params else "")
         webcal = "webcal://" + https.split("://", 1)[1]
         qr = segno.make(webcal, error="m").svg_inline(scale=4, border=2)
         return {
             "https": https,
             "webcal": webcal,
             "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
-            "download": f"/{stem}.ics" + (f"?{params}" if params else ""),
+            "download": f"/{path}.ics" + (f"?{params}" if params else ""),
             "filename": f"{stem}.ics",
-            "html": f"/{stem}.html" + (f"?{params}" if params else ""),
+            "html": f"/{path}.html" + (f"?{params}" if params else ""),
             "qr": Markup(qr),  # segno's own SVG: markup it made, not text from the request
         }
 
