@@ -39,6 +39,8 @@ class FeedServer:
     process: subprocess.Popen[bytes]
     log: Path
     """The server's stderr."""
+    out: Path
+    """The server's stdout."""
     stopped: list[int] = field(default_factory=list)
 
     @property
@@ -76,10 +78,10 @@ class FeedServer:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def stop(self) -> int:
-        """SIGTERM, and the exit code once it has finished."""
+    def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
+        """SIGTERM (or ``how``), and the exit code once it has finished."""
         if not self.stopped:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(how)
             try:
                 self.stopped.append(self.process.wait(timeout=30))
             except subprocess.TimeoutExpired:
@@ -105,14 +107,15 @@ def feed_server(
 ) -> Iterator[FeedServer]:
     port = free_port()
     log = log or plans.parent / f"serve-{port}.log"
-    with log.open("wb") as stderr:
+    out = log.with_suffix(".out")
+    with log.open("wb") as stderr, out.open("wb") as stdout:
         process = subprocess.Popen(
             [sys.executable, "-m", "planner", "serve", str(plans), "--port", str(port), *args],
-            stdout=subprocess.DEVNULL,
+            stdout=stdout,
             stderr=stderr,
             env={**os.environ, **(env or {})},
         )
-    server = FeedServer("127.0.0.1", port, process, log)
+    server = FeedServer("127.0.0.1", port, process, log, out)
     try:
         _wait_until_up(server)
         yield server

@@ -321,7 +321,7 @@ class Catalogue:
                     routines=version.routines,
                 )
         except SettingError as err:
-            raise BadRequest(str(settings.words(err))) from None
+            raise BadRequest(self.public(str(settings.words(err)))) from None
         except PlanError as err:
             raise BadRequest(self.public(str(err))) from None
 
