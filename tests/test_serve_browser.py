@@ -35,8 +35,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedServer]:
         yield running
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads: Path) -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
@@ -44,7 +49,7 @@ def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     options.add_experimental_option(
         "prefs",
         {
-            "download.default_directory": str(tmp_path / "downloads"),
+            "download.default_directory": str(downloads),
             "download.prompt_for_download": False,
         },
     )
@@ -66,7 +71,7 @@ def downloaded(folder: Path, name: str, timeout: float = 30) -> bytes:
 
 
 def test_a_member_fills_the_form_and_subscribes(
-    server: FeedServer, browser: webdriver.Chrome, tmp_path: Path
+    server: FeedServer, browser: webdriver.Chrome, downloads: Path, tmp_path: Path
 ) -> None:
     browser.get(f"{server.url}/")
     browser.find_element(By.LINK_TEXT, "Riverside Runners spring half").click()
@@ -91,7 +96,7 @@ def test_a_member_fills_the_form_and_subscribes(
     assert browser.find_element(By.CSS_SELECTOR, "#qr svg").is_displayed()
 
     https.click()  # the browser follows the link and saves the feed
-    feed = downloaded(tmp_path / "downloads", "club_half.ics")
+    feed = downloaded(downloads, "club_half.ics")
     out = tmp_path / "built"
     result = CliRunner().invoke(
         cli,
