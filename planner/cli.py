@@ -333,7 +333,13 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     show_default=True,
     help="Address to listen on; 0.0.0.0 for every network (put a TLS proxy in front).",
 )
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 @click.option(
     "--workers",
     default=1,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, invoke
 from tests.serve_process import FeedServer, Reply, feed_server
 
 
@@ -56,3 +56,37 @@ def test_requests_in_flight_are_answered_before_it_exits_0(
             assert int(reply.headers["content-length"]) == len(reply.body)
             assert reply.body.endswith(b"END:VCALENDAR\r\n")
         assert "Traceback" not in server.log_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nothing"], "nothing: no such file or folder"),
+        (
+            [str(SAMPLES / "half_marathon.csv")],
+            f"{SAMPLES / 'half_marathon.csv'}: expected a plan file (.toml, see 'planner init')"
+            " or a folder of them",
+        ),
+        (
+            [str(SAMPLES), "--base-url", "runs.example.org"],
+            "--base-url: expected the public address like https://runs.example.org,"
+            " found 'runs.example.org'",
+        ),
+        ([str(SAMPLES), "--host", "nowhere.invalid"], "--host: can't listen on 'nowhere.invalid'"),
+    ],
+)
+def test_what_it_cant_serve_is_one_line(args: list[str], message: str) -> None:
+    result = invoke("serve", *args)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"planner: error: {message}"), result.output
+    assert result.output.count("\n") == 1
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with feed_server(SAMPLES / "club_half.toml", log=tmp_path / "serve.log") as server:
+        result = invoke("serve", str(SAMPLES), "--port", str(server.port))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"planner: error: --port: can't listen on 127.0.0.1 port {server.port} (Address already"
+        " in use); choose another --port\n"
+    )

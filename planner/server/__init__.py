@@ -48,6 +48,7 @@ def serve(
             f"expected the public address like https://runs.example.org, found {base_url!r}",
             where="--base-url",
         )
+    _check_free(host, port)
     os.environ[CONFIG_ENV] = json.dumps({"plans": str(plans.absolute()), "base_url": public})
     served = "the plans in" if plans.is_dir() else "the plan"
     echo(f"Serving {served} {plans} at {address}/ (public address {public}/); Ctrl-C stops.")
@@ -82,6 +83,25 @@ def _check_plans(plans: Path) -> None:
             f"expected a plan file ({SUFFIX}, see 'planner init') or a folder of them",
             where=str(plans),
         )
+
+
+def _check_free(host: str, port: int) -> None:
+    """One clear line when the address is taken or not this machine's, before uvicorn starts
+    (it would log a traceback-like error and exit 1)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise PlanError(f"can't listen on {host!r}: no such address", where="--host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise PlanError(
+                f"can't listen on {host} port {port} ({err.strerror}); choose another --port",
+                where="--port",
+            ) from None
 
 
 def _url_host(host: str) -> str:
