@@ -256,6 +256,25 @@ def test_an_invalid_edit_keeps_the_last_good_feed_and_the_page_says_why(
     assert "members get the last good version" not in server.get("/broken/").body.decode()
 
 
+def test_a_plan_that_never_read_well_is_not_served_and_its_page_says_why(
+    server: FeedServer, plans: Path
+) -> None:
+    (plans / "never.toml").write_text('name = "Never"\nmileage = "missing.csv"\n', "utf-8")
+    feed = server.get("/never.ics?" + urlencode(MEMBER))
+    assert (feed.status, feed.body) == (
+        503,
+        b"never: not available now; the plan's page says why\n",
+    )
+    page = server.get("/never/")
+    assert page.status == 503
+    text = page.body.decode()
+    assert "its calendar can't be served until it is fixed" in text
+    assert "never.toml: mileage: no file missing.csv (paths are relative to the plan file)" in text
+    assert "<form" not in text
+    assert "(the plan file has a problem; its page says what)" in server.get("/").body.decode()
+    (plans / "never.toml").unlink()
+
+
 def test_new_and_removed_plan_files_are_seen(server: FeedServer, plans: Path) -> None:
     assert server.get("/newcomer/").status == 404
     shutil.copy(plans / "club_half.toml", plans / "newcomer.toml")

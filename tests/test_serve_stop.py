@@ -3,6 +3,7 @@ or Ctrl-C arrives are answered in full, and the process exits 0."""
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import signal
 import threading
@@ -34,27 +35,37 @@ def test_requests_in_flight_are_answered_before_it_exits_0(
     for name in ("club_half.toml", "half_marathon.csv"):
         shutil.copy(SAMPLES / name, plans)
     with feed_server(plans, log=tmp_path / "serve.log") as server:
-        # New members: each feed is built when asked for, one at a time, so that several
-        # are still being built when the signal comes.
+        # New members: each feed is built when asked for, one at a time (some 25 ms each),
+        # so that most are still waiting to be built when the signal comes.
+        members = range(10, 26)
         replies: dict[int, Reply] = {}
+        sent = threading.Semaphore(0)
 
         def ask(seconds: int, server: FeedServer = server) -> None:
-            url = f"/club_half.ics?race_date=2027-04-18&pace=9:{seconds:02d}"
-            replies[seconds] = server.get(url)
+            connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
+            connection.request("GET", f"/club_half.ics?race_date=2027-04-18&pace=9:{seconds:02d}")
+            sent.release()
+            response = connection.getresponse()
+            headers = {k.lower(): v for k, v in response.getheaders()}
+            replies[seconds] = Reply(response.status, headers, response.read())
+            connection.close()
 
-        askers = [threading.Thread(target=ask, args=(seconds,)) for seconds in range(10, 18)]
+        askers = [threading.Thread(target=ask, args=(seconds,)) for seconds in members]
         for asker in askers:
             asker.start()
-        time.sleep(0.15)
+        for _ in members:
+            assert sent.acquire(timeout=30)
+        time.sleep(0.2)  # for the server to read the requests that the system holds for it
         code = server.stop(how)
         for asker in askers:
             asker.join(30)
         assert code == 0
-        assert sorted(replies) == list(range(10, 18))
+        assert sorted(replies) == list(members)
         for seconds, reply in replies.items():
             assert reply.status == 200, seconds
             assert int(reply.headers["content-length"]) == len(reply.body)
             assert reply.body.endswith(b"END:VCALENDAR\r\n")
+        assert "Waiting for connections to close" in server.log_text()
         assert "Traceback" not in server.log_text()
 
 

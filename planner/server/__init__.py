@@ -70,6 +70,8 @@ def serve(
         proxy_headers=False,
         log_level="info",
         timeout_graceful_shutdown=30,
+        # Beyond this many connections at once, uvicorn answers 503 rather than queueing.
+        limit_concurrency=1000,
     )
 
 

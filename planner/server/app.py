@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import importlib
 import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from planner.export import FORMATS
 from planner.server.pages import Pages
 from planner.server.plans import MAX_PARAMETERS, MAX_QUERY, BadRequest, Catalogue, Feed, Served
 
@@ -52,6 +55,14 @@ def create_app() -> ASGIApp:
 
 
 def make_app(plans: Path, base_url: str) -> ASGIApp:
+    # The exporters import icalendar and more when first used: done here, before the first
+    # member waits for it (a second or more, holding the GIL against the event loop).
+    for format_ in FORMATS.values():
+        importlib.import_module(format_.exporter.split(":")[0])
+    # A build runs in a thread, and a thread that computes keeps the GIL for the switch
+    # interval each time the event loop asks for it: 1 ms rather than 5 lets the loop read
+    # and answer cached requests while a new member's feed is built.
+    sys.setswitchinterval(0.001)
     site = Site(Catalogue(plans), base_url)
     routes = [
         Route("/", site.index),

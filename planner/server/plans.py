@@ -159,7 +159,8 @@ class Catalogue:
         self._plans: dict[str, Served] = {}
         self._listed: tuple[int, int] | None = None
         self._build_lock = threading.Lock()
-        self._scan()
+        # Every plan read now (pandas imported with the first CSV), not in a first request.
+        self.plans()
 
     # What is served -------------------------------------------------------------------------
 
