@@ -37,12 +37,16 @@ def test_requests_in_flight_are_answered_before_it_exits_0(
     with feed_server(plans, log=tmp_path / "serve.log") as server:
         # New members: each feed is built when asked for, one at a time (some 25 ms each),
         # so that most are still waiting to be built when the signal comes.
-        members = range(10, 26)
+        members = range(10, 40)
         replies: dict[int, Reply] = {}
         sent = threading.Semaphore(0)
 
         def ask(seconds: int, server: FeedServer = server) -> None:
             connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
+            # A connection the server has accepted (a request that comes before a server
+            # accepts its connection is refused by a stopping server, as by any).
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().read() == b"ok\n"
             connection.request("GET", f"/club_half.ics?race_date=2027-04-18&pace=9:{seconds:02d}")
             sent.release()
             response = connection.getresponse()
@@ -55,7 +59,7 @@ def test_requests_in_flight_are_answered_before_it_exits_0(
             asker.start()
         for _ in members:
             assert sent.acquire(timeout=30)
-        time.sleep(0.2)  # for the server to read the requests that the system holds for it
+        time.sleep(0.1)  # for the server to read the requests that the system holds for it
         code = server.stop(how)
         for asker in askers:
             asker.join(30)
