@@ -105,3 +105,13 @@ def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
         f"planner: error: --port: can't listen on 127.0.0.1 port {server.port} (Address already"
         " in use); choose another --port\n"
     )
+
+
+def test_worker_processes_serve_and_stop_together(tmp_path: Path) -> None:
+    with feed_server(SAMPLES / "club_half.toml", "--workers", "2", log=tmp_path / "serve.log") as s:
+        feeds = {s.get("/club_half.ics?race_date=2027-04-18&timezone=UTC").body for _ in range(6)}
+        assert len(feeds) == 1  # the same bytes, whichever process answers
+        (feed,) = feeds
+        assert feed.startswith(b"BEGIN:VCALENDAR\r\n")
+        assert s.stop() == 0
+    assert s.log_text().count("Finished server process") == 2
