@@ -413,6 +413,46 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
         )
 
 
+@cli.command()
+@click.argument("plans", metavar="PLANS", type=click.Path(path_type=Path))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 for every network (put a TLS proxy in front).",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; one per core serves the most members.",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The address members reach the server at, for their subscribe links,"
+    " e.g. https://runs.example.org. Default: http://HOST:PORT.",
+)
+def serve(plans: Path, host: str, port: int, workers: int, base_url: str | None) -> None:
+    """Serve live calendar feeds of a plan file (PLAN.toml) or a folder of them.
+
+    Each plan gets a members' page at /PLAN/ where a member picks their race date and
+    settings and subscribes; every edit of the plan file reaches their calendar at its
+    next refresh. Stops with Ctrl-C or SIGTERM, finishing the requests in flight.
+    """
+    from planner.server import serve as serve_plans
+
+    serve_plans(plans, host=host, port=port, workers=workers, base_url=base_url, echo=click.echo)
+
+
 def _setting_key(param: click.Parameter) -> str | None:
     """The plan-file key of a build option: its long name with underscores."""
     from planner.options import SETTING_KEYS

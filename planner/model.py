@@ -367,6 +367,8 @@ class Plan:
     """The runs that days away dropped or moved, week by week (for the build's summary)."""
     clock_changes: tuple[ClockChange, ...] = ()
     """Sessions planned at a time the clocks skip or show twice, and where they went."""
+    refresh_hours: int | None = None
+    """How often a calendar subscribed to the plan should fetch it again; None: no hint."""
 
     @property
     def first_day(self) -> dt.date:

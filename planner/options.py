@@ -423,6 +423,9 @@ class Settings:
     """Days with no session: runs are dropped, a long run moves within its week."""
     recovery_days: int = 0
     """Days after the race with a recovery routine each; the plan ends that many days later."""
+    refresh_hours: int | None = None
+    """How often a subscribed calendar should fetch the plan again (plan.ics's REFRESH-INTERVAL
+    and X-PUBLISHED-TTL); None: no hint, each app keeps its own."""
     mileage: Path | None = None
     """The weekly mileage CSV (a plan file's ``mileage`` key; the command's argument)."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -640,6 +643,20 @@ def _path(value: object, key: str) -> Path:
     return Path(text)
 
 
+MAX_REFRESH_HOURS = 7 * 24
+"""A week: the longest refresh any calendar app offers."""
+
+
+def _refresh_hours(value: object, key: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _found(key, "a whole number of hours", value)
+    if not 1 <= value <= MAX_REFRESH_HOURS:
+        raise SettingError(key, f"expected 1 to {MAX_REFRESH_HOURS} hours, found {value}")
+    return value
+
+
 def _formats(value: object, key: str) -> tuple[str, ...]:
     from planner.export import parse_formats
 
@@ -670,5 +687,6 @@ _READERS.update(
         "format": _formats,
         "away": _away,
         "recovery_days": _recovery_days,
+        "refresh_hours": _refresh_hours,
     }
 )

@@ -214,6 +214,7 @@ def build_plan(
         recovery_days=recovery_days,
         adjustments=tuple(adjustments),
         clock_changes=() if options.all_day else tuple(builder.clock_changes),
+        refresh_hours=options.refresh_hours,
     )
 
 

@@ -38,6 +38,7 @@ out = "club-out"
 format = ["html"]
 away = ["2027-02-10"]
 recovery_days = 3
+refresh_hours = 6
 """
 """A plan file that sets every key to something other than planner's default."""
 
@@ -226,6 +227,10 @@ ERRORS = {
     "recovery_days": (
         "recovery_days = 20",
         "recovery_days: expected 0 to 14 days after the race, found 20",
+    ),
+    "refresh_hours": (
+        "refresh_hours = 0",
+        "refresh_hours: expected 1 to 168 hours, found 0",
     ),
     # Found only as the plan is built, from the values together or from the disk:
     "templates": (

@@ -71,6 +71,12 @@ def _calendar_properties(plan: Plan) -> Calendar:
     calendar.add("x-wr-calname", vText(plan.name))
     if not plan.all_day:
         calendar.add("x-wr-timezone", plan.timezone)
+    if plan.refresh_hours is not None:
+        # RFC 7986's hint and Microsoft's, with the same value: Apple and Nextcloud read the
+        # first, Outlook the second (../shared/calendar-clients.md, "Subscribed feeds").
+        every = dt.timedelta(hours=plan.refresh_hours)
+        calendar.add("refresh-interval", every, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(every))
     return calendar
 
 
@@ -170,7 +176,7 @@ class _PropertyLines:
 
     def calendar(self, plan: Plan) -> bytes:
         """The calendar without its events (its VTIMEZONE takes a few ms to work out)."""
-        key = (plan.name, plan.timezone, plan.all_day, plan.span)
+        key = (plan.name, plan.timezone, plan.all_day, plan.span, plan.refresh_hours)
         if key not in self._calendars:
             # icalendar writes the calendar's properties, then the VTIMEZONE; the VTIMEZONE is
             # the same for every plan in the zone over the same days.
