@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import io
 import os
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
@@ -64,6 +65,8 @@ class PlannerGroup(click.Group):
         except PlanError as err:
             _say("error", str(err))
             sys.exit(EXIT_INPUT)
+        except _Interrupted:
+            interrupted()
         except click.UsageError as err:
             command = err.ctx.command_path if err.ctx else "planner"
             _say("error", f"{err.format_message()} (see '{command} --help')")
@@ -71,10 +74,19 @@ class PlannerGroup(click.Group):
         except click.ClickException as err:
             _say("error", err.format_message())
             sys.exit(err.exit_code)
-        except click.Abort:
+        except click.Abort as err:
+            if isinstance(err.__cause__, KeyboardInterrupt):
+                interrupted()
             click.echo("planner: aborted", err=True)
             sys.exit(EXIT_INTERNAL)
+        except KeyboardInterrupt:
+            interrupted()
         except Exception as err:  # the last resort: one line, and the traceback on --debug
+            if isinstance(err, OSError) and err.filename is not None and "--debug" not in argv:
+                # A path the system refused (too long, a folder planner may not enter) that
+                # no reader turned into its own message: still the user's input.
+                _say("error", f"{_short_path(err.filename)}: {err.strerror or err}")
+                sys.exit(EXIT_INPUT)
             if "--debug" in argv:
                 import traceback
 
@@ -87,6 +99,13 @@ class PlannerGroup(click.Group):
                 )
             sys.exit(EXIT_INTERNAL)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Past click, which would print a blank line and turn it into Abort.
+            raise _Interrupted from None
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         # `planner build ... --debug` works as well as `planner --debug build ...`: main()
@@ -101,6 +120,27 @@ class PlannerGroup(click.Group):
                 )
             )
         super().add_command(cmd, name)
+
+
+class _Interrupted(Exception):
+    """Ctrl-C while a command runs."""
+
+
+EXIT_INTERRUPTED = 130
+"""What a shell reports for a command that SIGINT ended (128 + 2)."""
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line, exit 130. Files are written all-or-nothing, so none is half-done."""
+    # On a terminal, the ^C the terminal echoed is on the current line: start a new one.
+    newline = "\n" if sys.stderr is not None and sys.stderr.isatty() else ""
+    click.echo(f"{newline}planner: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _short_path(name: str | bytes | int) -> str:
+    text = os.fsdecode(name) if isinstance(name, str | bytes) else str(name)
+    return text if len(text) <= 100 else f"{text[:48]}...{text[-48:]}"
 
 
 def _say(kind: str, message: str) -> None:
@@ -248,6 +288,7 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
     from planner.pipeline import build as build_files
     from planner.pipeline import settings_for
     from planner.planfile import InvalidPlanFile, is_plan_file
+    from planner.writer import folder_lock
 
     ctx = click.get_current_context()
     if options["race_date"] is None and not is_plan_file(mileage):
@@ -261,6 +302,8 @@ def build(mileage: Path, dry_run: bool, **options: Any) -> None:
         )
     assert settings.mileage is not None and settings.out is not None  # settings_for sets them
     inputs = [settings.mileage, *([mileage] if is_plan_file(mileage) else [])]
+    # From reading the folder's plan.ics until the files are written: no other build meanwhile.
+    ctx.with_resource(folder_lock(settings.out))
     built = build_files(settings, generated_at=_clock(), keep=inputs)
     try:
         written = _write(settings.out, built.files, dry_run, keep=inputs)
@@ -314,9 +357,13 @@ def init(plan_file: Path, mileage: Path, force: bool, **options: Any) -> None:
         raise PlanError("already exists; pass --force to replace it", where=str(plan_file))
     if not mileage.is_file():
         raise PlanError(f"no file {mileage}", where="--mileage")
+    if plan_file.exists() and os.path.samefile(plan_file, mileage):
+        raise PlanError(
+            "is the mileage file itself; name the plan file differently", where=str(plan_file)
+        )
     given = _given(click.get_current_context()).values
     text = render_plan_file(plan_file, mileage, given, _setting_helps())
-    write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")})
+    write_files(plan_file.parent, {plan_file.name: text.encode("utf-8")}, keep=[mileage])
     command = f"planner build {plan_file}"
     if given.get("race_date") is None:
         command += " --race-date YYYY-MM-DD"
@@ -346,7 +393,12 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     """
     from planner.options import parse_date
     from planner.pipeline import reschedule as reschedule_plan
+    from planner.writer import folder_lock
 
+    # From reading the folder's plan.ics until it is written: no other build meanwhile.
+    click.get_current_context().with_resource(
+        folder_lock(out if out is not None else plan_ics.parent)
+    )
     built = reschedule_plan(plan_ics, parse_date(race_date), out=out, generated_at=_clock())
     plan, folder = built.plan, built.settings.out
     assert folder is not None
@@ -359,11 +411,53 @@ def reschedule(plan_ics: Path, race_date: str, out: Path | None, dry_run: bool) 
     click.echo(f"Changes: {built.changes}")
     for line in _write(folder, built.files, dry_run):
         click.echo(line)
+    for warning in built.warnings:
+        _say("warning", warning)
     if not dry_run and (folder / "plan.csv").exists():
         click.echo(
             f"Left {folder / 'plan.csv'} as it was (old dates); rebuild from the mileage CSV"
             " to update it."
         )
+
+
+@cli.command()
+@click.argument("plans", metavar="PLANS", type=click.Path(path_type=Path))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 for every network (put a TLS proxy in front).",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; one per core serves the most members.",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The address members reach the server at, for their subscribe links,"
+    " e.g. https://runs.example.org. Default: http://HOST:PORT.",
+)
+def serve(plans: Path, host: str, port: int, workers: int, base_url: str | None) -> None:
+    """Serve live calendar feeds of a plan file (PLAN.toml) or a folder of them.
+
+    Each plan gets a members' page at /PLAN/ where a member picks their race date and
+    settings and subscribes; every edit of the plan file reaches their calendar at its
+    next refresh. Stops with Ctrl-C or SIGTERM, finishing the requests in flight.
+    """
+    from planner.server import serve as serve_plans
+
+    serve_plans(plans, host=host, port=port, workers=workers, base_url=base_url, echo=click.echo)
 
 
 @cli.command()
@@ -431,6 +525,7 @@ def club(
     from planner import club as clubs
     from planner.options import read_layer
     from planner.planfile import is_plan_file
+    from planner.writer import folder_lock
 
     if not is_plan_file(plan_file):
         raise PlanError("expected a plan file ending in .toml (see 'planner init')", where="--plan")
@@ -449,6 +544,9 @@ def club(
         key_created = key_file if made else None
     assert plan.mileage is not None
     keep = [roster, plan_file, plan.mileage, *clubs.member_mileages(members)]
+    # From reading the members' plan.ics until the last is written: no other club build of
+    # the folder meanwhile (each member's folder is locked as it is written, too).
+    click.get_current_context().with_resource(folder_lock(folder))
     with _progress(len(members.members), "Building members") as advance:
         result = clubs.build_club(
             members,
@@ -939,11 +1037,51 @@ def _write(
     ]
 
 
+class _DropFailedWrites(io.RawIOBase):
+    """A file descriptor whose failed writes are dropped, the first failure ending them."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.failed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data: Any) -> int:
+        if not self.failed:
+            try:
+                return os.write(self.fd, data)
+            except OSError:
+                self.failed = True
+        return len(data)
+
+
+def _forgiving(stream: Any) -> Any:
+    """Standard output that can't fail the command: what planner prints there reports work
+    already done, so a closed pipe (`planner build ... | head -1`) or a full disk loses the
+    report, not the work, and is no internal error."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # None (no stdout at all), or in-memory
+        return stream
+    return io.TextIOWrapper(
+        io.BufferedWriter(_DropFailedWrites(fd)),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+    )
+
+
 def main() -> None:
     # The command runs for well under a second and exits; its objects (pandas and icalendar
     # as they import, then a plan's sessions and lines) hold few reference cycles, so the
     # cycle collector would only rescan them, a dozen times: about 35 ms of a 400 ms build.
     gc.disable()
+    sys.stdout = _forgiving(sys.stdout)
     try:
         cli.main(prog_name="planner")
     finally:

@@ -46,6 +46,7 @@ from planner.csvfile import decode, header_names, numbered_lines, separator, spl
 from planner.errors import InvalidOption, InvalidRow, PlanError, PlanErrors, SettingError
 from planner.export import FORMATS
 from planner.export.html import long_date
+from planner.files import read_input
 from planner.members import MEMBER_KEYS, Member, member_settings, read_member, scale_mileage
 from planner.mileage import read_mileage
 from planner.model import Activity, Mileage, Plan, Unit
@@ -178,16 +179,9 @@ def read_roster(path: Path, plan: Settings) -> Roster:
     one error per bad row (and per bad cell in it), or InvalidRow for a file that is no CSV."""
     source = str(path)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_ROSTER_BYTES + 1)
-    except FileNotFoundError:
-        raise InvalidRow(source, None, None, "file not found") from None
-    except IsADirectoryError:
-        raise InvalidRow(source, None, None, "is a folder; expected a CSV file") from None
-    except OSError as err:
-        raise InvalidRow(source, None, None, f"can't be read ({err.strerror})") from None
-    if len(data) > MAX_ROSTER_BYTES:
-        raise InvalidRow(source, None, None, f"is over {MAX_ROSTER_BYTES // 1_000_000} MB")
+        data = read_input(path, MAX_ROSTER_BYTES, "a CSV file", too_big="far more than a club")
+    except PlanError as err:
+        raise InvalidRow(source, None, None, err.message) from None
     text, warnings = decode(data, source)
     numbered = numbered_lines(text)
     if not numbered:

@@ -13,14 +13,14 @@ only, so it prints on any printer and reads at 80 pixels across.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InvalidTemplate
+from planner.errors import InvalidTemplate, PlanError
+from planner.files import TOML_BYTES, load_toml, read_input
 
 FIGURES_FOLDER = "figures"
 """In the templates folder, beside routines/: one NAME.toml per figure."""
@@ -129,13 +129,9 @@ def load_figure(path: Path) -> Figure:
     """Read and check one figure file; errors name the file and the key."""
     source = str(path)
     try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except OSError as err:
-        raise InvalidTemplate(source, None, f"can't be read ({err.strerror or err})") from None
-    except UnicodeDecodeError as err:
-        raise InvalidTemplate(source, None, f"not UTF-8 text ({err.reason})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidTemplate(source, None, f"not valid TOML: {err}") from None
+        raw = load_toml(read_input(path, TOML_BYTES, "a TOML file"), source)
+    except PlanError as err:
+        raise InvalidTemplate(source, None, err.message) from None
     return parse_figure(raw, source, path.stem)
 
 
@@ -188,6 +184,8 @@ def _check_inside(figure: Figure) -> None:
     points = [
         (skeleton.head[0] - HEAD_RADIUS, skeleton.head[1] + HEAD_RADIUS),
         (skeleton.head[0] + HEAD_RADIUS, skeleton.head[1] - HEAD_RADIUS),
+        *skeleton.spine,  # the middle of the back is drawn, and no limb starts there
+        skeleton.neck,
     ]
     for limb in LIMBS:
         points += _limb_points(skeleton, limb, figure.limbs[limb], figure.scale_of(limb))

@@ -12,8 +12,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from planner.csvfile import decode, header_names, numbered_lines, separator, split_rows
-from planner.errors import InvalidRow
+from planner.errors import InvalidRow, PlanError
+from planner.files import read_input
 from planner.model import WEEKDAYS, Mileage, Unit, Week
+from planner.options import distance_problem, shown
 
 MAX_WEEKS = 104
 """Two years of training: a longer file is refused before it is parsed."""
@@ -22,20 +24,16 @@ MAX_WEEK_DISTANCE = Decimal(500)
 MAX_FILE_BYTES = 1_000_000
 """104 weeks with long notes fit in a few kilobytes; a bigger file is refused unread."""
 
+_TOO_BIG = f"a plan has at most {MAX_WEEKS} weeks, one row each"
 _KNOWN = {"week", "miles", "km", "long_run", "runs", "notes", *WEEKDAYS}
 
 
 def read_mileage(path: Path, *, units: Unit | None = None) -> Mileage:
     """Read and validate a mileage CSV file."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise InvalidRow(str(path), None, None, "file not found") from None
-    except IsADirectoryError:
-        raise InvalidRow(str(path), None, None, "is a folder; expected a CSV file") from None
-    except OSError as err:
-        raise InvalidRow(str(path), None, None, f"can't be read ({err.strerror})") from None
+        data = read_input(path, MAX_FILE_BYTES, "a CSV file", too_big=_TOO_BIG)
+    except PlanError as err:
+        raise InvalidRow(str(path), None, None, err.message) from None
     return parse_mileage(data, str(path), units=units)
 
 
@@ -46,8 +44,7 @@ def parse_mileage(data: bytes, source: str, *, units: Unit | None = None) -> Mil
             source,
             None,
             None,
-            f"is over {MAX_FILE_BYTES // 1_000_000} MB; a plan has at most {MAX_WEEKS} weeks,"
-            " one row each",
+            f"is over {MAX_FILE_BYTES // 1_000_000} MB; {_TOO_BIG}",
         )
     text, warnings = decode(data, source)
     numbered = numbered_lines(text)
@@ -194,10 +191,12 @@ def _week(
                 source,
                 line,
                 column,
-                f"expected a distance in {unit.word} like 12 or 12.5, found {raw!r}",
+                f"expected a distance in {unit.word} like 12 or 12.5, found {shown(raw)}",
             ) from None
         if not value.is_finite():
-            raise InvalidRow(source, line, column, f"expected a finite distance, found {raw!r}")
+            raise InvalidRow(
+                source, line, column, f"expected a finite distance, found {shown(raw)}"
+            )
         if value < 0:
             raise InvalidRow(source, line, column, f"expected 0 or more, found {raw}")
         if value > MAX_WEEK_DISTANCE:
@@ -207,6 +206,9 @@ def _week(
                 column,
                 f"{raw} {unit.word} is more than {MAX_WEEK_DISTANCE} in a week; check for a typo",
             )
+        problem = distance_problem(value) if value else None
+        if problem:
+            raise InvalidRow(source, line, column, f"{shown(raw)} {unit.word} {problem}")
         return value
 
     raw_week = cells.get("week", "").strip()

@@ -96,9 +96,9 @@ class Mileage:
     """Things the reader worked around (each names the file); the CLI prints them."""
 
 
-@dataclass(frozen=True)
-class Session:
-    """One calendar event."""
+@dataclass(frozen=True, kw_only=True)
+class CalendarEvent:
+    """One calendar event, as plan.ics writes it and as it is read back from one."""
 
     activity: Activity
     start: dt.datetime
@@ -106,18 +106,30 @@ class Session:
     title: str
     description: str
     """Plain text for a calendar's event view: short lines, numbered steps."""
-    details: str
-    """One line for spreadsheets."""
-    week: int
-    weeks_to_race: int
     days_before_race: int
     uid: str
     categories: tuple[str, ...]
-    distance: Decimal | None = None
     sequence: int = 0
     """Revision number for calendars that already hold this event (RFC 5545 SEQUENCE)."""
     cancelled: bool = False
     """Kept in the file as STATUS:CANCELLED so calendars drop an event a new build removed."""
+
+    def description_for(self, style: Descriptions) -> str:
+        """The description in ``style``: an event read back has only the one it was written
+        with."""
+        return self.description
+
+
+@dataclass(frozen=True, kw_only=True)
+class Session(CalendarEvent):
+    """An event of a plan the scheduler built: with its week, its distance and its texts in
+    every description style."""
+
+    details: str
+    """One line for spreadsheets."""
+    week: int
+    weeks_to_race: int
+    distance: Decimal | None = None
     compact_description: str = ""
     """The description in the compact style; empty means the same as ``description``."""
     brief_description: str = ""
@@ -338,7 +350,9 @@ class Plan:
     unit: Unit
     race_date: dt.date
     weeks: tuple[PlanWeek, ...]
-    sessions: tuple[Session, ...]
+    sessions: tuple[CalendarEvent, ...]
+    """The plan's events in time order: the Sessions the scheduler made, and after a rebuild
+    the events of the previous plan.ics that the new plan dropped, kept as cancelled."""
     generated_at: dt.datetime
     """Used for DTSTAMP; comes from the caller's clock (or SOURCE_DATE_EPOCH)."""
     remind_minutes: int | None = None
@@ -354,7 +368,7 @@ class Plan:
     clock_changes: tuple[ClockChange, ...] = ()
     """Sessions planned at a time the clocks skip or show twice, and where they went."""
     refresh_hours: int | None = None
-    """How often calendars subscribed to plan.ics should fetch it (Settings.refresh_hours)."""
+    """How often a calendar subscribed to the plan should fetch it again; None: no hint."""
 
     @property
     def first_day(self) -> dt.date:

@@ -23,6 +23,11 @@ from planner.errors import InvalidOption, SettingError
 from planner.model import WEEKDAYS, Unit
 
 DEFAULT_BEDTIME = dt.time(21, 30)
+LONGEST_NAME = 200
+SHORTEST_DISTANCE = Decimal("0.1")
+"""Less than this (above 0) is a typo: no run is that short."""
+MOST_DECIMALS = 4
+"""Enough for 21.0975 km; more is a typo, and 1e-999999 would print a million digits."""
 
 _DAY_ALIASES = {
     **{d: i for i, d in enumerate(WEEKDAYS)},
@@ -66,7 +71,30 @@ def parse_name(text: str, key: str = "name") -> str:
         raise SettingError(
             key, f"expected a name on one line without control characters, found {text!r}"
         )
-    return text.strip()
+    # A byte-order mark (a name pasted from a file) is invisible, and calendar files drop
+    # it: the name planner writes into plan.ics must be the one it reads back from there.
+    name = text.replace("\ufeff", "").strip()
+    if len(name) > LONGEST_NAME:
+        # Every event carries the name: a longer one would make a plan.ics too big to read back.
+        raise SettingError(
+            key, f"expected a name of at most {LONGEST_NAME} characters, found {len(name):,}"
+        )
+    return name
+
+
+def distance_problem(value: Decimal) -> str | None:
+    """What is wrong with a finite distance above 0, or None: too short, or too precise."""
+    if value < SHORTEST_DISTANCE:
+        return f"is less than {SHORTEST_DISTANCE}; write 0 for no run"
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MOST_DECIMALS:
+        return f"has more than {MOST_DECIMALS} decimals"
+    return None
+
+
+def shown(text: str, most: int = 40) -> str:
+    """Text as an error message quotes it: cut short, so that the message stays a line."""
+    return repr(text if len(text) <= most else text[: most - 3] + "...")
 
 
 EARLIEST_RACE_DATE = dt.date(1900, 1, 1)
@@ -299,6 +327,11 @@ def parse_timezone(text: str, key: str = "timezone") -> str:
     name = text.strip()
     if not name:
         raise SettingError(key, "expected an IANA timezone like Europe/Berlin, found ''")
+    # The tz database's posix/ and right/ trees hold each zone again: posix/ the same rules,
+    # right/ the same civil time counted with leap seconds, which a computer's clock and
+    # an iCalendar VTIMEZONE don't count. Both mean the zone itself.
+    while name.lower().startswith(("posix/", "right/")) and name[6:].strip("/"):
+        name = name[6:]
     if zone_file_on_tzpath(name):
         return name
     names = _zone_names()
@@ -308,7 +341,7 @@ def parse_timezone(text: str, key: str = "timezone") -> str:
     if name.lower() in folded:
         return folded[name.lower()]
     try:
-        zoneinfo.ZoneInfo(name)  # zones outside the list, such as posix/Europe/Berlin
+        zoneinfo.ZoneInfo(name)  # zones outside the list, such as ones of a newer tzdata
         return name
     # ZoneInfo looks the name up as a file: a folder ("Europe") or an over-long name fails
     # with OSError, not with ZoneInfoNotFoundError.
@@ -390,12 +423,11 @@ class Settings:
     """Days with no session: runs are dropped, a long run moves within its week."""
     recovery_days: int = 0
     """Days after the race with a recovery routine each; the plan ends that many days later."""
+    refresh_hours: int | None = None
+    """How often a subscribed calendar should fetch the plan again (plan.ics's REFRESH-INTERVAL
+    and X-PUBLISHED-TTL); None: no hint, each app keeps its own."""
     mileage: Path | None = None
     """The weekly mileage CSV (a plan file's ``mileage`` key; the command's argument)."""
-    refresh_hours: int | None = None
-    """For a plan.ics that calendars subscribe to (published on a web site or served): how
-    often, in hours, they should fetch it again; written as REFRESH-INTERVAL and
-    X-PUBLISHED-TTL. None (a file to import once): neither is written."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Setting key -> where its value came from, worded by the face that read it."""
 
@@ -581,26 +613,6 @@ def _remind(value: object, key: str) -> int:
     return parse_remind(value, key)
 
 
-MAX_REFRESH_HOURS = 7 * 24
-"""A week: a subscribed plan that changes should reach calendars well before its runs."""
-
-
-def parse_refresh_hours(value: int | str, key: str = "refresh_hours") -> int:
-    if isinstance(value, str):
-        if not re.fullmatch(r"\d{1,4}", value.strip()):
-            raise _found(key, f"a whole number of hours from 1 to {MAX_REFRESH_HOURS}", value)
-        value = int(value)
-    if isinstance(value, bool) or not 1 <= value <= MAX_REFRESH_HOURS:
-        raise _found(key, f"a whole number of hours from 1 to {MAX_REFRESH_HOURS}", value)
-    return value
-
-
-def _refresh_hours(value: object, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise _found(key, "a whole number of hours", value)
-    return parse_refresh_hours(value, key)
-
-
 def _flag(value: object, key: str) -> bool:
     if not isinstance(value, bool):
         raise _found(key, "true or false", value)
@@ -629,6 +641,20 @@ def _path(value: object, key: str) -> Path:
     if not text.strip():
         raise SettingError(key, "is empty; give a path, or leave it out")
     return Path(text)
+
+
+MAX_REFRESH_HOURS = 7 * 24
+"""A week: the longest refresh any calendar app offers."""
+
+
+def _refresh_hours(value: object, key: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _found(key, "a whole number of hours", value)
+    if not 1 <= value <= MAX_REFRESH_HOURS:
+        raise SettingError(key, f"expected 1 to {MAX_REFRESH_HOURS} hours, found {value}")
+    return value
 
 
 def _formats(value: object, key: str) -> tuple[str, ...]:

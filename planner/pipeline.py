@@ -21,7 +21,7 @@ from planner.errors import SettingError, mention
 from planner.export import FORMATS
 from planner.export.ics import to_ics as render_ics
 from planner.mileage import read_mileage
-from planner.model import Descriptions, Mileage, Plan
+from planner.model import Descriptions, Mileage, Plan, Session
 from planner.options import Layer, Settings, layered, local_timezone
 from planner.planfile import is_plan_file, read_plan_file
 from planner.previous import PreviousPlan, read_previous
@@ -131,7 +131,8 @@ def _build(
             files[format_.filename] = first_ics  # nothing changed since it was rendered
         else:
             files[format_.filename] = format_.render(written)
-    return Build(settings, plan, written, files, changes, previous, mileage.warnings)
+    warnings = mileage.warnings + (previous.warnings if previous is not None else ())
+    return Build(settings, plan, written, files, changes, previous, warnings)
 
 
 def reschedule(
@@ -140,10 +141,10 @@ def reschedule(
     """An exported plan.ics moved to a new race date, without its mileage CSV: each event
     keeps its time of day, its length and its days before race day; a plan.ics already in
     ``out`` (default: the file's own folder) is the previous plan."""
-    previous = read_previous(plan_ics)
+    previous = read_previous(plan_ics, advice="rebuild the plan from its mileage CSV instead")
     folder = out if out is not None else plan_ics.parent
     target = folder / "plan.ics"
-    if target.is_file() and not target.samefile(plan_ics):
+    if target.exists() and not target.samefile(plan_ics):
         there = read_previous(target)  # which also refuses a file planner didn't write
         if there.name != previous.name:
             raise SettingError(
@@ -162,7 +163,9 @@ def reschedule(
         out=folder,
         format=("ics",),
     )
-    return Build(settings, plan, plan, {"plan.ics": render_ics(plan)}, changes, previous)
+    return Build(
+        settings, plan, plan, {"plan.ics": render_ics(plan)}, changes, previous, previous.warnings
+    )
 
 
 def choose_descriptions(plan: Plan) -> tuple[Plan, bytes]:
@@ -229,7 +232,7 @@ def with_descriptions(plan: Plan, style: Descriptions) -> Plan:
         dataclasses.replace(
             s, description=s.description_for(style), compact_description="", brief_description=""
         )
-        if s.compact_description or s.brief_description
+        if isinstance(s, Session) and (s.compact_description or s.brief_description)
         else s
         for s in plan.sessions
     )

@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import textwrap
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import PlanError
+from planner.files import TOML_BYTES, load_toml, read_input
 from planner.model import WEEKDAYS
 from planner.options import SETTING_KEYS, DayTimes, Layer, Settings, away_texts, layered, read_layer
 from planner.schedule import format_pace
@@ -88,21 +88,10 @@ def is_plan_file(path: Path) -> bool:
 
 
 def read_plan_file(path: Path) -> PlanFile:
-    source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidPlanFile(source, None, "file not found") from None
-    except UnicodeDecodeError as err:
-        raise InvalidPlanFile(
-            source, None, f"not UTF-8 text (byte {err.start + 1}); save it as UTF-8"
-        ) from None
-    except OSError as err:
-        raise InvalidPlanFile(source, None, f"can't read it ({err.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidPlanFile(source, None, f"not valid TOML: {err}") from None
+        data = load_toml(read_input(path, TOML_BYTES, "a TOML plan file"), str(path))
+    except PlanError as err:
+        raise InvalidPlanFile(str(path), None, err.message) from None
     return parse_plan_file(data, path)
 
 
@@ -126,7 +115,7 @@ def parse_plan_file(data: Mapping[str, Any], path: Path) -> PlanFile:
     base = path.parent
     # normpath keeps the path as the user would write it (no "club/../"), still relative.
     mileage = Path(os.path.normpath(base / data["mileage"]))
-    if not mileage.is_file():
+    if not mileage.exists():  # what else it is, read_mileage says
         raise InvalidPlanFile(
             source, "mileage", f"no file {mileage} (paths are relative to the plan file)"
         )
@@ -151,6 +140,11 @@ def render_plan_file(
     otherwise.
     Paths are written relative to the plan file's folder."""
     base = path.parent
+    _check_utf8(path.name, str(path), "the plan file's name")
+    for key, value in (("--mileage", mileage), ("--templates", given.get("templates")),
+                       ("--out", given.get("out"))):  # fmt: skip
+        if value is not None:
+            _check_utf8(str(value), key, "the path")
     command = f"planner build {path.name}"
     if given.get("race_date") is None:
         command += " --race-date YYYY-MM-DD"
@@ -176,6 +170,17 @@ def render_plan_file(
         else:
             lines.append(f"{key} = {_toml(value, key, base)}")
     return "\n".join(lines) + "\n"
+
+
+def _check_utf8(text: str, where: str, what: str) -> None:
+    """A file name is written into the plan file, which is UTF-8: it must be UTF-8 itself."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(where).decode("utf-8", "backslashreplace")
+        raise PlanError(
+            f"{what} is not UTF-8 text, so a plan file can't hold it; rename it", where=shown
+        ) from None
 
 
 def _toml(value: object, key: str, base: Path) -> str:

@@ -9,8 +9,10 @@ plan, activity and day before the race each event is. icalendar is imported here
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,8 +24,19 @@ from icalendar.parser.ical import CalendarIcalParser
 from icalendar.parser_tools import to_unicode
 
 from planner.errors import PlanError
-from planner.model import Activity, Session
-from planner.options import zone_file_on_tzpath
+from planner.files import MissingFile, read_input, reason
+from planner.mileage import MAX_WEEKS
+from planner.model import Activity, CalendarEvent
+from planner.options import (
+    EARLIEST_RACE_DATE,
+    LATEST_RACE_DATE,
+    MAX_RECOVERY_DAYS,
+    parse_name,
+    parse_timezone,
+    shown,
+    zone_file_on_tzpath,
+)
+from planner.schedule import plan_key, session_uid
 
 UTC = ZoneInfo("UTC")
 
@@ -48,36 +61,92 @@ class PreviousPlan:
     remind_minutes: int | None
     race_date: dt.date | None
     """Race day as the active events place it; None when every event is cancelled."""
-    sessions: tuple[Session, ...]
+    events: tuple[CalendarEvent, ...]
     """Times are in ``timezone``; all-day events start at midnight UTC and last one day.
     ``details`` and ``distance`` are empty: the .ics doesn't carry them."""
+    warnings: tuple[str, ...] = ()
+    """One line each, for the face to show once its work is done."""
 
 
-def read_previous(path: Path) -> PreviousPlan:
+MOST_BYTES = 10_000_000
+"""The largest plan (104 weeks, every routine, cancelled events too) takes 2-3 MB."""
+MOVE_IT = "move it away, or pass --out to build elsewhere"
+"""What to do about a plan.ics in the out folder that can't be used."""
+LATEST_SEQUENCE = 2**31 - 2
+"""RFC 5545's integers end at 2**31 - 1, and the next build may add 1."""
+MOST_DAYS_BEFORE_RACE = (MAX_WEEKS + 1) * 7 - 1
+FEWEST_DAYS_BEFORE_RACE = -MAX_RECOVERY_DAYS
+"""Recovery after the race: days before race day below 0."""
+EARLIEST_DAY = EARLIEST_RACE_DATE - dt.timedelta(days=MOST_DAYS_BEFORE_RACE)
+LATEST_DAY = LATEST_RACE_DATE + dt.timedelta(days=MAX_RECOVERY_DAYS + 1)
+LONGEST_EVENT = dt.timedelta(days=14)
+"""500 miles at 30 minutes a mile, the slowest race planner schedules, take 11 days."""
+LONGEST_REMINDER = 24 * 60
+MOST_EVENTS = 2 * len(Activity) * (MOST_DAYS_BEFORE_RACE - FEWEST_DAYS_BEFORE_RACE + 1)
+"""Twice the UIDs a plan can have (one per activity and day): a file with more events is
+refused before icalendar reads them one by one."""
+_ONCE = (
+    "UID",
+    "DTSTART",
+    "DTEND",
+    "SEQUENCE",
+    "STATUS",
+    "SUMMARY",
+    "DESCRIPTION",
+    "X-PLANNER-PLAN",
+    "X-PLANNER-ACTIVITY",
+    "X-PLANNER-DAYS-BEFORE-RACE",
+)
+"""The properties planner reads from an event, each of which an event has once."""
+
+
+def read_previous(path: Path, advice: str = MOVE_IT) -> PreviousPlan:
+    """The plan.ics at ``path``; ``advice`` ends the message of an event that can't be used."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PlanError("file not found", where=str(path)) from None
-    except IsADirectoryError:
-        raise PlanError("is a folder; name the plan.ics file", where=str(path)) from None
-    except OSError as err:
-        raise PlanError(f"can't read it ({err.strerror})", where=str(path)) from None
-    return parse_previous(data, str(path))
+        data = read_input(path, MOST_BYTES, "a plan.ics file")
+    except MissingFile:
+        raise
+    except PlanError as err:
+        raise PlanError(f"{err.message}; {advice}", where=err.where) from None
+    return parse_previous(data, str(path), advice)
 
 
-def parse_previous(data: bytes, source: str) -> PreviousPlan:
+def parse_previous(data: bytes, source: str, advice: str = MOVE_IT) -> PreviousPlan:
+    count = data.upper().count(b"BEGIN:VEVENT")
+    if count > MOST_EVENTS:
+        raise NotAPlan(
+            source, f"holds {count:,} events, more than a plan can have ({MOST_EVENTS:,}); {advice}"
+        )
     try:
         calendars = parse_calendars(data)
+        # walk() recurses: components nested a thousand deep end it.
+        events = [e for calendar in calendars for e in calendar.walk("VEVENT")]
     except ValueError as err:
         raise NotAPlan(source, f"not an iCalendar file ({_first_line(err)})") from None
+    except (TypeError, KeyError, IndexError, AttributeError) as err:
+        # icalendar's parser raises these too on some lines it can't make sense of, such as
+        # CATEGORIES;VALUE=DATE:
+        raise NotAPlan(
+            source, f"not an iCalendar file planner can read ({_first_line(err)}); {advice}"
+        ) from None
+    except RecursionError:
+        raise NotAPlan(source, "not an iCalendar file (components nested too deeply)") from None
+    except OSError as err:  # icalendar looks a TZID up as a file, which may be a folder
+        raise NotAPlan(
+            source, f"has a TZID that names no timezone ({reason(err)}); {advice}"
+        ) from None
     if not calendars:
         raise NotAPlan(source, "not an iCalendar file (no VCALENDAR in it)")
     if len(calendars) > 1:
         raise NotAPlan(source, f"holds {len(calendars)} calendars; expected one plan")
     calendar = calendars[0]
-    events = calendar.walk("VEVENT")
     if not events:
         raise NotAPlan(source, "has no events; expected a plan.ics written by planner build")
+    lines = _EventLines(data, source, advice)
+    for index, event in enumerate(events):
+        for name in ("UID", "X-PLANNER-PLAN"):
+            if isinstance(event.get(name), list):
+                raise lines.refuse(index, _text_of(event.get("UID")), f"has {name} twice")
     names = {_unescaped(_text(e.get("X-PLANNER-PLAN"))) for e in events}
     if names == {""}:
         raise NotAPlan(
@@ -86,139 +155,244 @@ def parse_previous(data: bytes, source: str) -> PreviousPlan:
             " so planner won't update or replace it",
         )
     if "" in names or len(names) != 1:
-        found = ", ".join(repr(n) for n in sorted(names))
-        raise NotAPlan(source, f"mixes events of several plans ({found}); expected one plan")
-    name = names.pop()
-    sessions = [_session(source, event) for event in events]
-    all_day = {s.all_day for s in sessions}
+        found = ", ".join(shown(n) for n in sorted(names)[:3])
+        more = f" and {len(names) - 3:,} more" if len(names) > 3 else ""
+        raise NotAPlan(source, f"mixes events of several plans ({found}{more}); expected one plan")
+    written_name = names.pop()
+    try:
+        # Read back as it was written: the name went through parse_name when it was given.
+        name = parse_name(written_name, "X-PLANNER-PLAN")
+    except PlanError:
+        raise NotAPlan(
+            source,
+            f"has X-PLANNER-PLAN {shown(written_name)}, not a name planner writes; {advice}",
+        ) from None
+    # This plan's own events: its name, and a UID made from it. Any other event (someone
+    # else's, or made up) is not carried into the next file: so a file can't grow by
+    # whatever was pasted into it.
+    own_prefix = plan_key(name) + "-"
+    read: list[_Read] = []
+    ignored = 0
+    for index, event in enumerate(events):
+        uid = _text(event.get("UID"))
+        if uid.startswith(own_prefix) and uid.endswith("@planner"):
+            read.append(_event(event, name, functools.partial(lines.refuse, index, uid)))
+        else:
+            ignored += 1
+    if not read:
+        raise NotAPlan(
+            source, f"has no events of the plan {name!r} (none has a UID planner made); {advice}"
+        )
+    events_word = "1 event" if ignored == 1 else f"{ignored} events"
+    warnings = (
+        (
+            f"{source}: left out {events_word} with a UID that planner did not make for the"
+            f" plan {name!r}",
+        )
+        if ignored
+        else ()
+    )
+    all_day = {s.all_day for s in read}
     if len(all_day) != 1:
         raise NotAPlan(source, "mixes all-day and timed events; expected one plan")
-    zones = {str(s.session.start.tzinfo) for s in sessions if not s.all_day}
+    zones = {str(s.event.start.tzinfo) for s in read if not s.all_day}
     named = _text(calendar.get("X-WR-TIMEZONE"))
     written_in_utc = any(
-        str(t.tzinfo) == "UTC" for s in sessions if not s.all_day for t in _times(s.session)
+        str(t.tzinfo) == "UTC" for s in read if not s.all_day for t in _times(s.event)
     )
     if named and written_in_utc and zones - {"UTC"} <= {named}:
         # A time in the second pass of an hour the clocks repeat is written in UTC (a local
         # time there means the first pass): read back into the plan's zone with the rest.
-        try:
-            zone = ZoneInfo(named)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise NotAPlan(source, f"unknown X-WR-TIMEZONE {named!r}") from None
-        sessions = [_Read(_astimezone(s.session, zone), s.remind, s.all_day) for s in sessions]
-        zones = {named}
+        second_pass = _zone(named)
+        if second_pass is None:
+            raise NotAPlan(source, f"unknown X-WR-TIMEZONE {shown(named)}; {advice}")
+        read = [_Read(_astimezone(s.event, second_pass), s.remind, s.all_day) for s in read]
+        zones = {second_pass.key}
     if len(zones) > 1:
         raise NotAPlan(source, f"mixes timezones ({', '.join(sorted(zones))}); expected one")
     if zones and named and named not in zones:
         # The exporter writes UTC-like zones (Etc/UTC) as UTC times, without their name;
         # X-WR-TIMEZONE keeps the plan's own name for them.
-        try:
-            zone = ZoneInfo(named)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise NotAPlan(source, f"unknown X-WR-TIMEZONE {named!r}") from None
-        sessions = [_Read(_astimezone(s.session, zone), s.remind, s.all_day) for s in sessions]
-        zones = {named}
+        zone = _zone(named)
+        if zone is None:
+            raise NotAPlan(source, f"unknown X-WR-TIMEZONE {shown(named)}; {advice}")
+        read = [_Read(_astimezone(s.event, zone), s.remind, s.all_day) for s in read]
+        zones = {zone.key}  # as parse_timezone names it: right/Europe/Berlin is Europe/Berlin
     races = Counter(
-        s.session.start.date() + dt.timedelta(days=s.session.days_before_race)
-        for s in sessions
-        if not s.session.cancelled
+        s.event.start.date() + dt.timedelta(days=s.event.days_before_race)
+        for s in read
+        if not s.event.cancelled
     )
     return PreviousPlan(
         source=source,
         name=name,
         timezone=zones.pop() if zones else None,
         all_day=all_day.pop(),
-        remind_minutes=next((s.remind for s in sessions if s.remind is not None), None),
+        remind_minutes=next((s.remind for s in read if s.remind is not None), None),
         # The days before race day of any one event give race day; the most common answer
         # wins should someone have edited an event by hand.
         race_date=races.most_common(1)[0][0] if races else None,
-        sessions=tuple(s.session for s in sessions),
+        events=tuple(s.event for s in read),
+        warnings=warnings,
     )
 
 
 class _Read(NamedTuple):
-    session: Session
+    event: CalendarEvent
     remind: int | None
     all_day: bool
 
 
-def _session(source: str, event: Any) -> _Read:
+class _EventLines:
+    """Where each event starts in the file, worked out only for the message that needs it."""
+
+    def __init__(self, data: bytes, source: str, advice: str) -> None:
+        self.data = data
+        self.source = source
+        self.advice = advice
+
+    def refuse(self, index: int, uid: str, problem: str) -> NotAPlan:
+        """The error for the ``index``-th event (in the file's order), to raise."""
+        starts = [
+            number
+            for number, line in enumerate(self.data.split(b"\n"), start=1)
+            if line.strip().upper() == b"BEGIN:VEVENT"
+        ]
+        where = f"{self.source}, line {starts[index]}" if index < len(starts) else self.source
+        what = f"event {shown(uid, 80)}" if uid else "an event without a UID"
+        return NotAPlan(where, f"{what} {problem}; {self.advice}")
+
+
+def _event(event: Any, name: str, refuse: Callable[[str], NotAPlan]) -> _Read:
+    """One of the plan's own events, checked against what planner writes."""
+    for property_name in _ONCE:
+        if isinstance(event.get(property_name), list):
+            raise refuse(f"has {property_name} twice")
+    if event.errors:
+        property_name, error = event.errors[0]
+        raise refuse(f"has a {property_name or 'line'} that can't be read ({error})")
     uid = _text(event.get("UID"))
-    where = f"event {uid or '(no UID)'}"
-    if not uid:
-        raise NotAPlan(source, "an event has no UID")
+    activity_text = _text(event.get("X-PLANNER-ACTIVITY"))
     try:
-        activity = Activity(_text(event.get("X-PLANNER-ACTIVITY")))
-        days_before = int(_text(event.get("X-PLANNER-DAYS-BEFORE-RACE")))
-        sequence = int(event.get("SEQUENCE", 0))
+        activity = Activity(activity_text)
     except ValueError:
-        raise NotAPlan(
-            source,
-            f"{where}: X-PLANNER-ACTIVITY, X-PLANNER-DAYS-BEFORE-RACE or SEQUENCE is missing or"
-            " not what planner writes",
+        raise refuse(
+            f"has X-PLANNER-ACTIVITY {shown(activity_text)}, not one of planner's"
         ) from None
+    days_text = _text(event.get("X-PLANNER-DAYS-BEFORE-RACE"))
+    if (
+        not re.fullmatch(r"-?\d{1,4}", days_text)
+        or not FEWEST_DAYS_BEFORE_RACE <= int(days_text) <= MOST_DAYS_BEFORE_RACE
+    ):
+        raise refuse(
+            f"has X-PLANNER-DAYS-BEFORE-RACE {shown(days_text)}; expected"
+            f" {FEWEST_DAYS_BEFORE_RACE} to {MOST_DAYS_BEFORE_RACE}"
+        )
+    days_before = int(days_text)
+    if uid != session_uid(name, activity, days_before):
+        raise refuse("has a UID that doesn't match its X-PLANNER-ACTIVITY and -DAYS-BEFORE-RACE")
+    sequence_value = event.get("SEQUENCE", 0)
+    sequence = sequence_value if isinstance(sequence_value, int) else -1
+    if not 0 <= sequence <= LATEST_SEQUENCE:
+        raise refuse(f"has SEQUENCE {shown(str(sequence_value))}; expected 0 to {LATEST_SEQUENCE}")
     start_value = event.get("DTSTART")
-    if start_value is None:
-        raise NotAPlan(source, f"{where} has no DTSTART")
-    start = start_value.dt
+    start = getattr(start_value, "dt", None)
+    if not isinstance(start, dt.date):
+        raise refuse("has no DTSTART date or time")
     end_value = event.get("DTEND")
-    end = end_value.dt if end_value is not None else None
+    end = getattr(end_value, "dt", None) if end_value is not None else start
     all_day = not isinstance(start, dt.datetime)
-    if all_day:
+    if not isinstance(start, dt.datetime):
+        if isinstance(end, dt.datetime) or not isinstance(end, dt.date):
+            raise refuse("has a DTEND that isn't a day like its DTSTART")
         # An all-day event names no zone: anchor it at midnight UTC for one day, which is
         # how the exporter reads it back (it writes start.date()).
         start = dt.datetime.combine(start, dt.time(), UTC)
+        end_day = dt.datetime.combine(end, dt.time(), UTC)
         end = start + dt.timedelta(days=1)
     else:
-        start = _zoned(source, where, start_value, start)
-        end = _zoned(source, where, end_value, end) if end is not None else start
-    alarms = event.walk("VALARM")
-    remind = None
-    if alarms and alarms[0].get("TRIGGER") is not None:
-        trigger = alarms[0]["TRIGGER"].dt
-        if isinstance(trigger, dt.timedelta):
-            remind = int(-trigger.total_seconds() // 60)
-    categories = event.get("CATEGORIES")
-    session = Session(
-        activity=activity,
-        start=start,
-        end=end,
-        title=_text(event.get("SUMMARY")),
-        description=_text(event.get("DESCRIPTION")),
-        details="",
-        # Week k of N ends 7*(N-k) days before race day, so days before race day give the
-        # weeks to go; the week number itself isn't in the file and no exporter of a read-back
-        # plan needs it.
-        week=0,
-        weeks_to_race=max(days_before, 0) // 7,
-        days_before_race=days_before,
-        uid=uid,
-        categories=_categories(categories),
-        sequence=sequence,
-        cancelled=_text(event.get("STATUS")).upper() == "CANCELLED",
+        if not isinstance(end, dt.datetime):
+            raise refuse("has a DTEND that isn't a time like its DTSTART")
+        start = _zoned(start_value, start, refuse)
+        end = end_day = _zoned(end_value, end, refuse) if end_value is not None else start
+    if not EARLIEST_DAY <= start.date() <= LATEST_DAY:
+        raise refuse(
+            f"starts on {start.date().isoformat()}, outside the years planner plans"
+            f" ({EARLIEST_DAY.year} to {LATEST_DAY.year - 1})"
+        )
+    if not start <= end_day <= start + LONGEST_EVENT:
+        raise refuse(
+            "ends before it starts" if end_day < start else f"lasts over {LONGEST_EVENT.days} days"
+        )
+    return _Read(
+        CalendarEvent(
+            activity=activity,
+            start=start,
+            end=end,
+            title=_text(event.get("SUMMARY")),
+            description=_text(event.get("DESCRIPTION")),
+            days_before_race=days_before,
+            uid=uid,
+            categories=_categories(event.get("CATEGORIES")),
+            sequence=sequence,
+            cancelled=_text(event.get("STATUS")).upper() == "CANCELLED",
+        ),
+        _reminder(event, refuse),
+        all_day,
     )
-    return _Read(session, remind, all_day)
 
 
-def _times(session: Session) -> tuple[dt.datetime, dt.datetime]:
+def _reminder(event: Any, refuse: Callable[[str], NotAPlan]) -> int | None:
+    """Minutes before the start of the event's first alarm, as planner writes it."""
+    alarms = event.walk("VALARM")
+    if not alarms or alarms[0].get("TRIGGER") is None:
+        return None
+    trigger = alarms[0]["TRIGGER"]
+    before = getattr(trigger, "dt", None)
+    if not isinstance(before, dt.timedelta):
+        return None  # at a fixed time: not one of planner's reminders, and not carried
+    minutes = -before.total_seconds() / 60
+    if not (minutes.is_integer() and 0 <= minutes <= LONGEST_REMINDER):
+        raise refuse(
+            f"has a reminder (TRIGGER {shown(trigger.to_ical().decode())}) that planner"
+            f" doesn't write; expected 0 to {LONGEST_REMINDER} minutes before the start"
+        )
+    return int(minutes)
+
+
+def _times(session: CalendarEvent) -> tuple[dt.datetime, dt.datetime]:
     return session.start, session.end
 
 
-def _astimezone(session: Session, zone: ZoneInfo) -> Session:
+def _astimezone(session: CalendarEvent, zone: ZoneInfo) -> CalendarEvent:
     return replace(session, start=session.start.astimezone(zone), end=session.end.astimezone(zone))
 
 
-def _zoned(source: str, where: str, value: Any, moment: dt.datetime) -> dt.datetime:
+def _zoned(value: Any, moment: dt.datetime, refuse: Callable[[str], NotAPlan]) -> dt.datetime:
     """The time in the IANA zone its TZID names (or UTC), as the scheduler makes them."""
     tzid = value.params.get("TZID")
     if tzid:
-        try:
-            return moment.replace(tzinfo=ZoneInfo(str(tzid)))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise NotAPlan(source, f"{where}: unknown timezone {tzid!r}") from None
+        zone = _zone(str(tzid))
+        if zone is None:
+            raise refuse(f"has an unknown timezone {shown(str(tzid))}")
+        return moment.replace(tzinfo=zone)
     if moment.tzinfo is None:
-        raise NotAPlan(source, f"{where}: floating time without a timezone")
+        raise refuse("has a floating time without a timezone")
     return moment.astimezone(UTC)
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo | None:
+    """The zone a plan's timed events can be in (see parse_timezone), or None."""
+    try:
+        return ZoneInfo(parse_timezone(name, "TZID"))
+    except (PlanError, ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _text_of(value: Any) -> str:
+    """The text of a property given once, or of the first of several."""
+    return _text(value[0] if isinstance(value, list) and value else value)
 
 
 def _categories(value: Any) -> tuple[str, ...]:

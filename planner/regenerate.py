@@ -11,7 +11,8 @@ race day), so comparing two builds is comparing events with the same UID:
 - **added**: a UID the previous file didn't have, at SEQUENCE 0.
 - **cancelled**: a UID the new plan no longer has (a shorter plan, a dropped bedtime). It
   stays in the file with its last content as STATUS:CANCELLED and SEQUENCE + 1, so that
-  subscribed calendars drop it and a re-import cancels it.
+  subscribed calendars drop it and a re-import cancels it, until the event has ended (by
+  the plan's clock, ``generated_at``); then it is left out, and not counted.
 - **revived**: a cancelled UID that a later build brings back, at SEQUENCE + 1 again.
 - **unchanged**: everything else keeps its SEQUENCE, including events that were already
   cancelled and stay so.
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from planner.errors import PlanError
-from planner.model import Descriptions, Plan, Session, Unit
+from planner.model import CalendarEvent, Descriptions, Plan, Unit
 from planner.previous import PreviousPlan
 
 
@@ -63,8 +64,8 @@ def reconcile(plan: Plan, previous: PreviousPlan) -> tuple[Plan, Changes]:
             f" or name the plan {previous.name!r} to update it",
             where=previous.source,
         )
-    before: dict[str, Session] = {}
-    for event in previous.sessions:
+    before: dict[str, CalendarEvent] = {}
+    for event in previous.events:
         # A file should hold each UID once; if it doesn't, the highest SEQUENCE is the one
         # calendars kept.
         if event.uid not in before or event.sequence > before[event.uid].sequence:
@@ -72,7 +73,7 @@ def reconcile(plan: Plan, previous: PreviousPlan) -> tuple[Plan, Changes]:
     # Compare the text the file carries: the description in the plan's chosen style.
     style = plan.descriptions or Descriptions.FULL
     tally = {f.name: 0 for f in dataclasses.fields(Changes)}
-    sessions: list[Session] = []
+    sessions: list[CalendarEvent] = []
     for new in plan.sessions:
         old = before.get(new.uid)
         if old is None:
@@ -93,7 +94,10 @@ def reconcile(plan: Plan, previous: PreviousPlan) -> tuple[Plan, Changes]:
         sessions.append(dataclasses.replace(new, sequence=sequence, cancelled=False))
     kept = {s.uid for s in plan.sessions}
     for gone in before.values():
-        if gone.uid in kept:
+        # A cancelled event stays in the file until it has ended: until then a calendar
+        # that re-imports or refreshes the file may still need to hear of it. After that
+        # it is left out, so cancelled events don't pile up from build to build.
+        if gone.uid in kept or gone.end < plan.generated_at:
             continue
         if gone.cancelled:
             tally["unchanged"] += 1
@@ -115,7 +119,7 @@ def shift(previous: PreviousPlan, race_date: dt.date, generated_at: dt.datetime)
     race day, its local wall-clock start and its length. Cancelled events are left to
     ``reconcile``, which keeps them as they were."""
     sessions = []
-    for old in previous.sessions:
+    for old in previous.events:
         if old.cancelled:
             continue
         day = race_date - dt.timedelta(days=old.days_before_race)
@@ -143,11 +147,11 @@ def shift(previous: PreviousPlan, race_date: dt.date, generated_at: dt.datetime)
     )
 
 
-def _order(session: Session) -> tuple[dt.datetime, dt.datetime, str]:
+def _order(session: CalendarEvent) -> tuple[dt.datetime, dt.datetime, str]:
     return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC), session.uid
 
 
-def _when(all_day: bool, timezone: str | None, session: Session) -> Hashable:
+def _when(all_day: bool, timezone: str | None, session: CalendarEvent) -> Hashable:
     """Where a calendar shows the event: the day of an all-day event, else start and end
     (aware, so compared as instants) and the zone they are written in."""
     if all_day:
@@ -157,12 +161,12 @@ def _when(all_day: bool, timezone: str | None, session: Session) -> Hashable:
     return ("timed", timezone, session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC))
 
 
-def _content(remind_minutes: int | None, session: Session, style: Descriptions) -> Hashable:
+def _content(remind_minutes: int | None, session: CalendarEvent, style: Descriptions) -> Hashable:
     description = session.description_for(style)
     return (session.title, description, session.categories, remind_minutes)
 
 
-def _in_zone(session: Session, was_all_day: bool, plan: Plan) -> Session:
+def _in_zone(session: CalendarEvent, was_all_day: bool, plan: Plan) -> CalendarEvent:
     """A kept (cancelled) event in the new plan's zone, so the file needs one VTIMEZONE."""
     if plan.all_day:
         return session  # the exporter writes the day only

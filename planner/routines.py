@@ -7,7 +7,6 @@ activity it serves). Code holds no pose text: it only validates the data and ren
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from planner.errors import InvalidTemplate, PlanError, SettingError
 from planner.figures import FIGURES_FOLDER, FigureFile, figure_path
+from planner.files import TOML_BYTES, load_toml, read_input
 from planner.model import (
     TRANSITION_SECONDS,
     Activity,
@@ -28,6 +28,9 @@ from planner.model import (
 FORM_CUES_FILE = "form_cues.toml"
 MAX_SETS = 10
 """Most sets of a routine at one level; more would not fit in a day."""
+LONGEST_ROUTINE_MINUTES = 240
+"""A yoga session of more than four hours is a typo (and a plan.ics holds no event lasting
+a fortnight)."""
 
 
 def default_templates_dir() -> Path:
@@ -67,7 +70,7 @@ def load_routines(folder: Path | None = None) -> RoutineLibrary:
     cues: tuple[FormCue, ...] = ()
     cues_source: Source | None = None
     cues_path = base / FORM_CUES_FILE
-    if cues_path.is_file():
+    if cues_path.exists() or cues_path.is_symlink():  # read_input refuses what isn't a file
         cues, cues_source = parse_form_cues(_read(cues_path), str(cues_path))
     return RoutineLibrary(found, str(base), cues, cues_source)
 
@@ -121,20 +124,16 @@ def _shipped_templates() -> Path | None:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise InvalidTemplate(str(path), None, "is a folder; expected a TOML file") from None
-    except OSError as err:
-        raise InvalidTemplate(str(path), None, f"can't be read ({err.strerror or err})") from None
+        return read_input(path, TOML_BYTES, "a TOML file")
+    except PlanError as err:
+        raise InvalidTemplate(str(path), None, err.message) from None
 
 
 def _load_toml(data: bytes, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as err:
-        raise InvalidTemplate(source, None, f"not UTF-8 text ({err.reason})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidTemplate(source, None, f"not valid TOML: {err}") from None
+        return load_toml(data, source)
+    except PlanError as err:
+        raise InvalidTemplate(source, None, err.message) from None
 
 
 def _parse_source(t: _Table) -> Source:
@@ -185,7 +184,7 @@ def parse_routine(data: bytes, source: str) -> Routine:
     poses = tuple(_parse_pose(p) for p in poses_raw)
     sets = t.int_list("sets_by_level", default=[1])
     t.reject_unknown({"activity", "title", "summary", "why", "source", "poses", "sets_by_level"})
-    return Routine(
+    routine = Routine(
         activity=activity,
         title=t.text("title"),
         summary=t.text("summary"),
@@ -195,6 +194,19 @@ def parse_routine(data: bytes, source: str) -> Routine:
         sets_by_level=tuple(sets),
         path=source,
     )
+    # An event planner writes must be one it reads back from plan.ics, where no event lasts
+    # a fortnight; and no yoga session lasts half a day.
+    for level in range(1, routine.levels + 1):
+        for variant in ("", "gentle"):
+            minutes = routine.minutes(level, variant)
+            if minutes > LONGEST_ROUTINE_MINUTES:
+                raise InvalidTemplate(
+                    source,
+                    "poses",
+                    f"the routine takes {minutes:,} minutes at level {level}; keep it within"
+                    f" {LONGEST_ROUTINE_MINUTES} (fewer poses, shorter holds or fewer sets)",
+                )
+    return routine
 
 
 _POSE_KEYS = {

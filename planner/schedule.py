@@ -36,7 +36,9 @@ from planner.options import (
     Settings,
     away_days,
     check_race_date,
+    distance_problem,
     parse_name,
+    shown,
     time_on,
 )
 from planner.options import PlanOptions as PlanOptions  # the name tests and users import
@@ -305,10 +307,14 @@ def parse_race_distance(text: str, unit: Unit) -> Decimal:
         value = Decimal(key.replace(",", "."))
     except ArithmeticError:
         value = Decimal(-1)
-    if not value.is_finite() or not Decimal(0) < value <= Decimal(500):
+    if (
+        not value.is_finite()
+        or not Decimal(0) < value <= Decimal(500)
+        or distance_problem(value) is not None
+    ):
         raise SettingError(
             "race_distance",
-            f"expected 5k, 10k, half, marathon or a distance in {unit.word}, found {text!r}",
+            f"expected 5k, 10k, half, marathon or a distance in {unit.word}, found {shown(text)}",
         )
     return value
 

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from planner.errors import PlanError
-from planner.previous import parse_calendars, parse_previous
+from planner.files import read_input
+from planner.previous import MOST_BYTES, parse_calendars, parse_previous
 
 if TYPE_CHECKING:
     from caldav.davclient import DAVClient
@@ -108,19 +109,15 @@ def read_plan(path: Path) -> PlanEvents:
             "holds no plan.ics; build the plan into it first (planner build ... --out FOLDER)",
             where=str(path),
         )
-    try:
-        data = ics.read_bytes()
-    except FileNotFoundError:
-        raise PlanError("file not found", where=str(ics)) from None
-    except OSError as err:
-        raise PlanError(f"can't read it ({err.strerror})", where=str(ics)) from None
+    data = read_input(ics, MOST_BYTES, "a plan.ics file")  # never a pipe or a device
     return plan_events(data, str(ics))
 
 
 def plan_events(data: bytes, source: str) -> PlanEvents:
     """Split a plan.ics into one calendar object per event (RFC 4791 5.3.2: one UID each,
     with the VTIMEZONE it uses), each carrying its fingerprint."""
-    plan = parse_previous(data, source)  # says clearly when it isn't a plan planner wrote
+    # Says clearly when it isn't a plan planner wrote, or one planner would not write.
+    plan = parse_previous(data, source, advice="build the plan again with planner build")
     parsed = {str(event["UID"]): event for event in parse_calendars(data)[0].walk("VEVENT")}
     text = data.decode("utf-8", errors="replace")
     text = text.replace("\r\n", "\n").replace("\n", "\r\n")  # planner writes CRLF already
@@ -134,7 +131,7 @@ def plan_events(data: bytes, source: str) -> PlanEvents:
         if end and uid is not None:
             blocks[uid[1].strip()] = event
     events = []
-    for session in plan.sessions:
+    for session in plan.events:
         if session.uid not in blocks or session.uid not in parsed:
             raise PlanError(f"event {session.uid} is not as planner writes it", where=source)
         mark = fingerprint(parsed[session.uid])

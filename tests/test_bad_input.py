@@ -13,7 +13,9 @@ import io
 import os
 import shutil
 import stat
+import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,8 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
             found[name] = f"-> {os.readlink(path)}"
         elif path.is_dir():
             found[name] = "folder"
+        elif not path.is_file():
+            found[name] = "special file"  # a pipe: reading it here would wait for ever
         else:
             found[name] = path.read_bytes()
     return found
@@ -122,9 +126,12 @@ def _write(name: str, content: bytes) -> Callable[[Path], None]:
     return setup
 
 
-def _broken_template(root: Path) -> None:
-    shutil.copytree(ROOT / "templates", root / "mine")
-    (root / "mine" / "routines" / "legs_up_the_wall.toml").write_bytes(BROKEN_TOML)
+def _broken_template(content: bytes) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        shutil.copytree(ROOT / "templates", root / "mine")
+        (root / "mine" / "routines" / "legs_up_the_wall.toml").write_bytes(content)
+
+    return setup
 
 
 def _input_in_the_out_folder(root: Path) -> None:
@@ -360,6 +367,11 @@ CASES = [
         args=("--name", "Spring\nBEGIN:VEVENT"),
     ),
     Case(
+        "a name of a million characters",
+        "--name: expected a name of at most 200 characters, found 1,000,000",
+        args=("--name", "x" * 1_000_000),
+    ),
+    Case(
         "bad units",
         "Invalid value for '--units': 'miles' is not one of 'mi', 'km', 'default'."
         " (see 'planner build --help')",
@@ -436,12 +448,127 @@ CASES = [
         args=("--format", "ics"),
         setup=_write("out/plan.ics", VALID),
     ),
+    Case(
+        "mileage CSV over 1 MB",
+        "m.csv: is over 1 MB; a plan has at most 104 weeks, one row each",
+        csv=b"week,miles\n" + b"#" * 1_000_000,
+    ),
+    Case(
+        "plan file over 1 MB",
+        "p.toml: is over 1 MB; expected a TOML plan file",
+        source="p.toml",
+        setup=_write("p.toml", b"#" * 1_000_001),
+    ),
+    Case(
+        "100,000 events in the previous plan.ics",
+        "out/plan.ics: holds 100,028 events, more than a plan can have (11,984); move it away,"
+        " or pass --out to build elsewhere",
+        setup=_write(
+            "out/plan.ics",
+            OLD_PLAN["plan.ics"].replace(
+                b"END:VCALENDAR",
+                b"BEGIN:VEVENT\r\nUID:f@x\r\nX-PLANNER-PLAN:m\r\nEND:VEVENT\r\n" * 100_000
+                + b"END:VCALENDAR",
+            ),
+        ),
+    ),
+    Case(
+        "previous plan.ics over 10 MB",
+        "out/plan.ics: is over 10 MB; expected a plan.ics file; move it away, or pass --out to"
+        " build elsewhere",
+        setup=_write("out/plan.ics", b" " * 10_000_001),
+    ),
+    # Hostile TOML, over-long names, distances no one runs.
+    Case(
+        "plan file nested 2,000 deep",
+        "p.toml: not valid TOML: arrays or tables nested too deeply",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nrun_days = ' + b"[" * 2000 + b"]" * 2000),
+    ),
+    Case(
+        "plan file number of 5,000 digits",
+        "p.toml: not valid TOML: a number with thousands of digits",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nremind = ' + b"9" * 5000),
+    ),
+    Case(
+        "plan file number beyond 64 bits",
+        "p.toml: not valid TOML: a whole number beyond TOML's 64-bit integers",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nremind = 18446744073709551616'),
+    ),
+    Case(
+        "template nested 2,000 deep",
+        "mine/routines/legs_up_the_wall.toml: not valid TOML: arrays or tables nested too deeply",
+        args=("--templates", "mine"),
+        setup=_broken_template(b"poses = " + b"[" * 2000 + b"]" * 2000),
+    ),
+    Case(
+        "a routine of ten hour-long holds on each side",
+        "mine/routines/legs_up_the_wall.toml: poses: the routine takes 1,220 minutes at level 1;"
+        " keep it within 240 (fewer poses, shorter holds or fewer sets)",
+        args=("--templates", "mine"),
+        setup=_broken_template(
+            (ROOT / "templates" / "routines" / "legs_up_the_wall.toml").read_bytes()
+            + b"\n[[poses]]\nname = 'Hold'\nsteps = ['Hold.']\nhold = 'an hour'\nseconds = 3600"
+            b"\nsides = 2\ntext_only = true\n" * 10
+        ),
+    ),
+    Case(
+        "template number of 5,000 digits",
+        "mine/routines/legs_up_the_wall.toml: not valid TOML: a number with thousands of digits",
+        args=("--templates", "mine"),
+        setup=_broken_template(b"seconds = " + b"1" * 5000),
+    ),
+    Case(
+        "--out longer than the system allows",
+        "--out: can't use this folder (File name too long)",
+        args=("--out", "a" * 300),
+    ),
+    Case(
+        "--templates longer than the system allows",
+        f"{'a' * 48}...{'a' * 48}: File name too long",
+        args=("--templates", "a" * 300),
+    ),
+    Case(
+        "mileage name longer than the system allows",
+        f"{'a' * 300}.csv: can't be read (File name too long)",
+        source=f"{'a' * 300}.csv",
+    ),
+    Case(
+        "a distance of 1e-999999 in the CSV",
+        "m.csv, line 2, column miles: '1e-999999' miles is less than 0.1; write 0 for no run",
+        csv=b"week,miles\n1,1e-999999\n",
+    ),
+    Case(
+        "a distance with too many decimals in the CSV",
+        "m.csv, line 2, column long_run: '3.00001' miles has more than 4 decimals",
+        csv=b"week,miles,long_run\n1,10,3.00001\n",
+    ),
+    Case(
+        "--race-distance 1e-999999",
+        "--race-distance: expected 5k, 10k, half, marathon or a distance in miles, found"
+        " '1e-999999'",
+        args=("--race-distance", "1e-999999"),
+    ),
+    Case(
+        "race_distance 1e-300 in a plan file",
+        "p.toml: race_distance: expected 5k, 10k, half, marathon or a distance in miles,"
+        " found '1e-300'",
+        source="p.toml",
+        setup=_write("p.toml", b'mileage = "m.csv"\nrace_distance = 1e-300\n'),
+    ),
+    Case(
+        "a warning, then an error: the error alone",
+        "m.csv, line 2, column miles: expected a distance in miles like 12 or 12.5, found 'ten'",
+        csv=b"week,miles,pace\n1,ten,9:00\n",
+    ),
     # Templates.
     Case(
         "broken template",
         "mine/routines/legs_up_the_wall.toml: not valid TOML: Invalid value (at line 2, column 9)",
         args=("--templates", "mine"),
-        setup=_broken_template,
+        setup=_broken_template(BROKEN_TOML),
     ),
     # Start times per weekday, days away, recovery days (the plan runs Mon 5 to Sun 18 Apr).
     Case(
@@ -940,3 +1067,599 @@ def test_the_whole_build_never_crashes_and_never_half_writes(
         assert lines[-1].startswith("planner: error: ")
         assert written == OLD_PLAN
         event("refused")
+
+
+# A previous plan.ics that planner would not have written: refused in one line naming the file,
+# the event's line and what to do, by build and reschedule alike; nothing is written.
+
+FIRST_UID = "m-62c66a7a5d-backside-strength-t13@planner"
+"""The first event of OLD_PLAN, on line 18 of its plan.ics."""
+MOVE_IT = "move it away, or pass --out to build elsewhere"
+REBUILD = "rebuild the plan from its mileage CSV instead"
+
+
+def _in_first_event(old: str, new: str) -> Callable[[Path], None]:
+    """Edit the first event of out/plan.ics: replace ``old`` (a line's start) by ``new``."""
+
+    def setup(root: Path) -> None:
+        path = root / "out" / "plan.ics"
+        text = path.read_bytes().decode()
+        start = text.index("BEGIN:VEVENT")
+        end = text.index("END:VEVENT", start)
+        event = text[start:end]
+        assert old in event
+        path.write_bytes((text[:start] + event.replace(old, new, 1) + text[end:]).encode())
+
+    return setup
+
+
+def _event_refused(problem: str, advice: str = MOVE_IT) -> str:
+    return f"out/plan.ics, line 18: event {FIRST_UID!r} {problem}; {advice}"
+
+
+HOSTILE_PREVIOUS = [
+    (
+        "days before race twice",
+        _in_first_event("UID:", "X-PLANNER-DAYS-BEFORE-RACE:999999999\r\nUID:"),
+        "has X-PLANNER-DAYS-BEFORE-RACE twice",
+    ),
+    (
+        "days before race beyond a plan",
+        _in_first_event("X-PLANNER-DAYS-BEFORE-RACE:13", "X-PLANNER-DAYS-BEFORE-RACE:99999"),
+        "has X-PLANNER-DAYS-BEFORE-RACE '99999'; expected -14 to 734",
+    ),
+    (
+        "days before race further after it than recovery goes",
+        _in_first_event("X-PLANNER-DAYS-BEFORE-RACE:13", "X-PLANNER-DAYS-BEFORE-RACE:-15"),
+        "has X-PLANNER-DAYS-BEFORE-RACE '-15'; expected -14 to 734",
+    ),
+    (
+        "days before race that don't match the UID",
+        _in_first_event("X-PLANNER-DAYS-BEFORE-RACE:13", "X-PLANNER-DAYS-BEFORE-RACE:12"),
+        "has a UID that doesn't match its X-PLANNER-ACTIVITY and -DAYS-BEFORE-RACE",
+    ),
+    (
+        "SEQUENCE twice",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:0\r\nSEQUENCE:1"),
+        "has SEQUENCE twice",
+    ),
+    (
+        "DTSTART twice",
+        _in_first_event("DTSTART:", "DTSTART:20270101T000000Z\r\nDTSTART:"),
+        "has DTSTART twice",
+    ),
+    (
+        "X-PLANNER-PLAN twice",
+        _in_first_event("X-PLANNER-PLAN:m", "X-PLANNER-PLAN:m\r\nX-PLANNER-PLAN:m"),
+        "has X-PLANNER-PLAN twice",
+    ),
+    (
+        "SEQUENCE beyond 2^31",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:99999999999"),
+        "has a SEQUENCE that can't be read (Integer 99999999999 is outside the RFC 5545 range"
+        " [-2147483648, 2147483647])",
+    ),
+    (
+        "SEQUENCE with no room for the next build",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:2147483647"),
+        "has SEQUENCE '2147483647'; expected 0 to 2147483646",
+    ),
+    (
+        "SEQUENCE below 0",
+        _in_first_event("SEQUENCE:0", "SEQUENCE:-1"),
+        "has SEQUENCE '-1'; expected 0 to 2147483646",
+    ),
+    (
+        "unparseable DTSTART",
+        _in_first_event("DTSTART:20270329T070000Z", "DTSTART:garbage"),
+        "has a DTSTART that can't be read (Expected time, got: garbage)",
+    ),
+    (
+        "duration-valued DTSTART",
+        _in_first_event("DTSTART:20270329T070000Z", "DTSTART;VALUE=DURATION:P1D"),
+        "has no DTSTART date or time",
+    ),
+    (
+        "an event in year 1",
+        _in_first_event("DTSTART:20270329", "DTSTART:00010329"),
+        "starts on 0001-03-29, outside the years planner plans (1897 to 2999)",
+    ),
+    (
+        "an event in year 9999",
+        _in_first_event("DTSTART:20270329", "DTSTART:99991231"),
+        "starts on 9999-12-31, outside the years planner plans (1897 to 2999)",
+    ),
+    (
+        "an event that ends before it starts",
+        _in_first_event("DTEND:20270329", "DTEND:19990329"),
+        "ends before it starts",
+    ),
+    (
+        "an event that lasts a year",
+        _in_first_event("DTEND:20270329", "DTEND:20280329"),
+        "lasts over 14 days",
+    ),
+    (
+        "a line icalendar's parser can't take",
+        _in_first_event("CATEGORIES:Yoga,Running", "CATEGORIES;VALUE=DATE:"),
+        "not an iCalendar file planner can read (You must use datetime, date, timedelta, time or"
+        " tuple (for periods))",
+    ),
+    (
+        "a timezone folder",
+        _in_first_event("DTSTART:20270329T070000Z", "DTSTART;TZID=Europe:20270329T070000"),
+        None,  # icalendar looks the TZID up while it parses: no event to name yet
+    ),
+    (
+        "a reminder a year before",
+        _in_first_event(
+            "X-PLANNER-PLAN:m",
+            "X-PLANNER-PLAN:m\r\nBEGIN:VALARM\r\nACTION:DISPLAY"
+            "\r\nTRIGGER:-P365D\r\nDESCRIPTION:x\r\nEND:VALARM",
+        ),
+        "has a reminder (TRIGGER '-P365D') that planner doesn't write; expected 0 to 1440"
+        " minutes before the start",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("setup", "problem"),
+    [pytest.param(setup, problem, id=name) for name, setup, problem in HOSTILE_PREVIOUS],
+)
+def test_a_hostile_previous_plan_is_refused_by_build(
+    folder: Path, setup: Callable[[Path], None], problem: str | None
+) -> None:
+    setup(folder)
+    before = snapshot(folder)
+    result = build()
+    if problem is None:
+        message = f"out/plan.ics: has a TZID that names no timezone (Is a directory); {MOVE_IT}"
+    elif problem.startswith("not an iCalendar file"):  # the parser stopped: no event to name
+        message = f"out/plan.ics: {problem}; {MOVE_IT}"
+    else:
+        message = _event_refused(problem)
+    assert_refused(result, message)
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("setup", "problem"),
+    [pytest.param(setup, problem, id=name) for name, setup, problem in HOSTILE_PREVIOUS[:6]],
+)
+def test_a_hostile_plan_is_refused_by_reschedule(
+    folder: Path, setup: Callable[[Path], None], problem: str
+) -> None:
+    setup(folder)
+    before = snapshot(folder)
+    result = invoke("reschedule", "out/plan.ics", "--race-date", "2027-05-02")
+    assert_refused(result, _event_refused(problem, REBUILD))
+    assert snapshot(folder) == before
+
+
+# Special files: a pipe or a device in place of any file planner reads is refused at once.
+# The command runs as a subprocess with a time limit, so a reader that waits fails the test.
+
+
+def run_planner(
+    *args: str | Path, cwd: Path, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *[str(a) for a in args]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(int(GENERATED_AT.timestamp()))},
+    )
+
+
+def _fifo(name: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / name).unlink(missing_ok=True)
+        os.mkfifo(root / name)
+
+    return setup
+
+
+def _zeros(name: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / name).unlink(missing_ok=True)
+        (root / name).symlink_to("/dev/zero")
+
+    return setup
+
+
+def _template(setup: Callable[[Path], None]) -> Callable[[Path], None]:
+    def both(root: Path) -> None:
+        shutil.copytree(ROOT / "templates", root / "mine")
+        setup(root)
+
+    return both
+
+
+SPECIAL_FILES = [
+    ("mileage CSV is a pipe", _fifo("m.csv"), [],
+     "m.csv: is a pipe, not a file; expected a CSV file"),
+    ("mileage CSV is /dev/zero", _zeros("m.csv"), [],
+     "m.csv: is a device, not a file; expected a CSV file"),
+    ("plan file is a pipe", _fifo("p.toml"), ["p.toml"],
+     "p.toml: is a pipe, not a file; expected a TOML plan file"),
+    ("plan file's mileage is /dev/zero",
+     lambda root: (_zeros("z.csv")(root), (root / "p.toml").write_text('mileage = "z.csv"\n')),
+     ["p.toml"], "z.csv: is a device, not a file; expected a CSV file"),
+    ("previous plan.ics is a pipe", _fifo("out/plan.ics"), [],
+     f"out/plan.ics: is a pipe, not a file; expected a plan.ics file; {MOVE_IT}"),
+    ("previous plan.ics is /dev/zero", _zeros("out/plan.ics"), [],
+     f"out/plan.ics: is a device, not a file; expected a plan.ics file; {MOVE_IT}"),
+    ("a template is a pipe", _template(_fifo("mine/routines/legs_up_the_wall.toml")),
+     ["--templates", "mine"],
+     "mine/routines/legs_up_the_wall.toml: is a pipe, not a file; expected a TOML file"),
+    ("form cues are /dev/zero", _template(_zeros("mine/form_cues.toml")), ["--templates", "mine"],
+     "mine/form_cues.toml: is a device, not a file; expected a TOML file"),
+]  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes and /dev/zero are POSIX")
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [pytest.param(setup, args, message, id=name) for name, setup, args, message in SPECIAL_FILES],
+)
+def test_a_special_or_huge_file_is_refused_at_once(
+    folder: Path, setup: Callable[[Path], None], args: list[str], message: str
+) -> None:
+    setup(folder)
+    before = snapshot(folder)
+    source = args[0] if args and args[0].endswith(".toml") else "m.csv"
+    extra = args[1:] if source != "m.csv" else args
+    result = run_planner(
+        "build", source, "--race-date", "2027-04-18", "--timezone", "UTC", "--out", "out",
+        *extra, cwd=folder,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"planner: error: {message}\n"
+    assert snapshot(folder) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes and /dev/zero are POSIX")
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+def test_reschedule_refuses_a_special_file_at_once(folder: Path, kind: str) -> None:
+    (_fifo if kind == "pipe" else _zeros)("x.ics")(folder)
+    result = run_planner("reschedule", "x.ics", "--race-date", "2027-05-02", cwd=folder)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"planner: error: x.ics: is a {kind}, not a file; expected a plan.ics file; {REBUILD}\n"
+    )
+
+
+# Wrong output, found by trying: each now right.
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def test_the_calendar_csv_files_hold_the_live_events_only(folder: Path) -> None:
+    everything = ("--format", "ics,csv,google-csv,outlook-csv")
+    assert build(*everything, "--bedtime").exit_code == 0
+    result = build(*everything)  # without --bedtime: its 14 evenings are cancelled
+    assert result.exit_code == 0, result.output
+    assert "cancelled 14," in result.stdout
+    out = folder / "out"
+    calendar = icalendar.Calendar.from_ical((out / "plan.ics").read_bytes())
+    live = [e for e in calendar.walk("VEVENT") if e.get("STATUS") != "CANCELLED"]
+    assert len(calendar.walk("VEVENT")) - len(live) == 14
+    titles = sorted(str(e["SUMMARY"]) for e in live)
+    assert sorted(row["title"] for row in _rows(out / "plan.csv")) == titles
+    assert sorted(row["Subject"] for row in _rows(out / "plan.google.csv")) == titles
+    assert sorted(row["Subject"] for row in _rows(out / "plan.outlook.csv")) == titles
+    assert not any("Bedtime" in title for title in titles)
+
+
+def test_a_leap_second_zone_is_its_civil_zone(folder: Path) -> None:
+    shutil.rmtree(folder / "out")
+    assert build("--timezone", "Europe/Berlin", "--out", "civil").exit_code == 0
+    for name in ("right/Europe/Berlin", "posix/Europe/Berlin"):
+        result = build("--timezone", name, "--out", name.split("/")[0])
+        assert result.exit_code == 0, result.output
+        assert "(Europe/Berlin)." in result.stdout.splitlines()[0]
+        written = (folder / name.split("/")[0] / "plan.ics").read_bytes()
+        assert written == (folder / "civil" / "plan.ics").read_bytes()
+
+
+def test_a_name_that_starts_with_a_byte_order_mark_rebuilds(folder: Path) -> None:
+    shutil.rmtree(folder / "out")
+    first = build("--name", "\ufeffSpring")
+    assert first.stdout.startswith("Built 'Spring': 2 weeks")
+    again = build("--name", "\ufeffSpring")
+    assert again.exit_code == 0, again.output
+    assert "Changes: moved 0, changed 0, added 0, cancelled 0, unchanged 28" in again.stdout
+
+
+def test_init_never_overwrites_the_mileage_file_it_names(folder: Path) -> None:
+    (folder / "m.toml").write_bytes(VALID)
+    result = invoke("init", "m.toml", "--mileage", "m.toml", "--force")
+    assert_refused(result, "m.toml: is the mileage file itself; name the plan file differently")
+    assert (folder / "m.toml").read_bytes() == VALID
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="other systems refuse such file names")
+def test_init_refuses_a_file_name_that_is_not_utf8(folder: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.toml")
+    result = invoke("init", name, "--mileage", "m.csv")
+    assert_refused(
+        result,
+        "caf\\xe9.toml: the plan file's name is not UTF-8 text, so a plan file can't hold it;"
+        " rename it",
+    )
+    assert not (folder / name).exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_outputs_never_carry_setuid_setgid_or_sticky_bits(folder: Path) -> None:
+    target = folder / "someone-elses"
+    target.write_bytes(b"x")
+    target.chmod(0o6755 | stat.S_ISVTX)
+    (folder / "out" / "plan.csv").unlink()
+    (folder / "out" / "plan.csv").symlink_to(target)
+    assert build().exit_code == 0
+    assert stat.S_IMODE((folder / "out" / "plan.csv").lstat().st_mode) == 0o755
+    assert target.read_bytes() == b"x"  # replaced the link, not written through it
+
+
+def test_a_killed_builds_temporary_files_are_removed_by_the_next(folder: Path) -> None:
+    stale = folder / "out" / ".plan.ics.k7x_2q9a.tmp"
+    stale.write_bytes(b"half a plan")
+    mine = folder / "out" / "notes.tmp"
+    mine.write_bytes(b"the runner's own")
+    assert build().exit_code == 0
+    assert not stale.exists()
+    assert mine.read_bytes() == b"the runner's own"
+
+
+def test_events_that_are_not_the_plans_own_are_left_out_with_a_warning(folder: Path) -> None:
+    path = folder / "out" / "plan.ics"
+    foreign = "".join(
+        f"BEGIN:VEVENT\r\nUID:pasted-{n}@example.com\r\nX-PLANNER-PLAN:m\r\n"
+        "DTSTART:20270401T070000Z\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+        for n in range(500)
+    )
+    path.write_bytes(
+        path.read_bytes().replace(b"END:VCALENDAR", foreign.encode() + b"END:VCALENDAR")
+    )
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "planner: warning: out/plan.ics: left out 500 events with a UID that planner did not"
+        " make for the plan 'm'\n"
+    )
+    written = path.read_bytes()
+    assert b"pasted-" not in written
+    again = build()
+    assert (again.exit_code, again.stderr) == (0, "")
+    assert path.read_bytes() == written
+
+
+def test_the_folder_lock_waits_then_fails_in_one_line(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    monkeypatch.setattr(planner.writer, "LOCK_WAIT_SECONDS", 0.3)
+    held = os.open(folder / "out", os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as another build would
+        before = snapshot(folder)
+        result = build()
+    finally:
+        os.close(held)
+    assert_refused(
+        result,
+        "out: another planner build is writing to it; waited 0.3 s, try again once it has finished",
+    )
+    assert snapshot(folder) == before
+    assert build().exit_code == 0  # once it is free
+
+
+def test_a_build_waits_for_the_one_writing_its_folder_and_then_reads_its_plan(
+    folder: Path,
+) -> None:
+    """The lock spans reading plan.ics and writing: a build that starts while another holds
+    the folder compares with what that one wrote, not with what was there before."""
+    pytest.importorskip("fcntl")
+    # This process takes the lock as a build does, so that its own build below goes ahead.
+    with planner.writer.folder_lock(folder / "out"):
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "planner", "build", "m.csv", "--race-date", "2027-05-02",
+             "--timezone", "UTC", "--out", "out"],
+            cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        time.sleep(2)  # it starts, and waits for the lock
+        assert waiting.poll() is None
+        # The build holding the folder moves the race a week: every event moves (SEQUENCE 1).
+        assert build().exit_code == 0
+    stdout, stderr = waiting.communicate(timeout=60)
+    assert (waiting.returncode, stderr) == (0, "")
+    assert "Changes: moved 28, changed 0, added 0, cancelled 0, unchanged 0" in stdout
+    calendar = icalendar.Calendar.from_ical((folder / "out" / "plan.ics").read_bytes())
+    assert {int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")} == {2}
+
+
+def test_builds_at_once_into_one_folder_leave_one_plan(folder: Path) -> None:
+    builds = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "planner",
+                "build",
+                "m.csv",
+                "--race-date",
+                f"2027-05-{day}",
+                "--timezone",
+                "UTC",
+                "--out",
+                "out",
+            ],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for day in ("02", "09", "16")
+    ]
+    for process in builds:
+        _, stderr = process.communicate(timeout=120)
+        assert (process.returncode, stderr) == (0, "")
+    calendar = icalendar.Calendar.from_ical((folder / "out" / "plan.ics").read_bytes())
+    live = {
+        (str(e["UID"]), e.decoded("DTSTART").date().isoformat())
+        for e in calendar.walk("VEVENT")
+        if e.get("STATUS") != "CANCELLED"
+    }
+    assert live == {(row["uid"], row["date"]) for row in _rows(folder / "out" / "plan.csv")}
+    # Each build compared with the one before it: three moves, whatever their order.
+    assert {int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")} == {3}
+    assert sorted(p.name for p in (folder / "out").iterdir()) == ["plan.csv", "plan.ics"]
+
+
+# Loose ends: Ctrl-C, and a standard output that can't be written to.
+
+
+def test_ctrl_c_during_a_command_is_one_line_and_exit_130(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(planner.schedule, "build_plan", interrupted)
+    before = snapshot(folder)
+    result = build()
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "planner: interrupted\n")
+    assert snapshot(folder) == before
+
+
+def test_ctrl_c_while_planner_starts_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    # A real KeyboardInterrupt, raised as planner.cli imports click: the audit hook sees the
+    # import happen and interrupts it there, as Ctrl-C at that moment would.
+    code = (
+        "import sys\n"
+        "def hook(event, args):\n"
+        "    if event == 'import' and args[0] == 'click':\n"
+        "        raise KeyboardInterrupt\n"
+        "sys.addaudithook(hook)\n"
+        "sys.argv = ['planner', '--version']\n"
+        "from planner.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=20
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "planner: interrupted\n")
+
+
+@pytest.mark.parametrize("stdout", ["closed pipe", "full disk"])
+def test_a_stdout_that_fails_does_not_fail_the_build(folder: Path, stdout: str) -> None:
+    if stdout == "full disk" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    command = [sys.executable, "-m", "planner", "build", "m.csv", "--race-date", "2027-05-02",
+               "--timezone", "UTC", "--out", "out"]  # fmt: skip
+    if stdout == "closed pipe":
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # no reader: every write to stdout fails with EPIPE
+        try:
+            result = subprocess.run(
+                command, cwd=folder, stdout=write_end, stderr=subprocess.PIPE, text=True,
+                timeout=60,
+            )  # fmt: skip
+        finally:
+            os.close(write_end)
+    else:
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                command, cwd=folder, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
+            )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (folder / "out" / "plan.ics").read_bytes() != OLD_PLAN["plan.ics"]
+    assert (folder / "out" / "plan.csv").read_bytes() != OLD_PLAN["plan.csv"]
+
+
+# Any mutation of a real plan.ics, as a previous plan: a plan, or one error line; never an
+# internal error.
+
+
+def _berlin_plan_with_reminders() -> bytes:
+    mileage = parse_mileage(VALID, "m.csv")
+    options = planner.schedule.PlanOptions(
+        race_date=dt.date(2027, 4, 11), name="m", timezone="Europe/Berlin", remind=15
+    )
+    plan = planner.schedule.build_plan(mileage, options, load_routines(), GENERATED_AT)
+    return to_ics(plan)
+
+
+MUTABLE = _berlin_plan_with_reminders().decode().split("\r\n")
+EXTREMES = [
+    "", "0", "-1", "735", "2147483646", "2147483647", "99999999999", "1" * 30, "00010101",
+    "99991231", "00010101T000000Z", "99991231T235959", "20270405T070000Z", "P1D", "-P99999D",
+    "PT0S", "garbage", "Europe", "right/Europe/Berlin", "../../../dev/zero", "\ufeffm", "m",
+    "other", "CANCELLED", "run", "swim", "m-62c66a7a5d-run-t3@planner", "x@planner",
+]  # fmt: skip
+PARAMETERS = ["", ";TZID=Europe", ";TZID=Mars/Olympus", ";TZID=Europe/Berlin", ";VALUE=DATE",
+              ";VALUE=DURATION", ";VALUE=PERIOD", ";RELATED=END"]  # fmt: skip
+
+
+@st.composite
+def mutated_plans(draw: st.DrawFn) -> bytes:
+    lines = list(MUTABLE)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(lines) - 1))
+        how = draw(st.sampled_from(["duplicate", "drop", "garble", "extreme", "extreme"]))
+        if how == "duplicate":
+            lines.insert(at, lines[at])
+        elif how == "drop":
+            del lines[at]
+        elif how == "garble":
+            lines[at] = draw(st.text(SAFE_TEXT, max_size=30))
+        else:
+            name = lines[at].split(":")[0].split(";")[0]
+            if not name or name.startswith(" "):  # a folded line's continuation
+                continue
+            value = draw(st.sampled_from(EXTREMES))
+            lines[at] = f"{name}{draw(st.sampled_from(PARAMETERS))}:{value}"
+    return "\r\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def _one_error_line(result: Result) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("planner: error: ")
+    assert result.stderr.count("\n") == 1
+
+
+@settings(max_examples=40 * FUZZ_SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mutated_plans())
+def test_a_mutated_previous_plan_builds_or_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    root = tmp_path_factory.mktemp("mutated")
+    (root / "m.csv").write_bytes(VALID)
+    (root / "out").mkdir()
+    (root / "out" / "plan.ics").write_bytes(data)
+    result = invoke(
+        "build", root / "m.csv", "--race-date", "2027-04-18", "--timezone", "UTC", "--out",
+        root / "out",
+    )  # fmt: skip
+    if result.exit_code == 0:
+        icalendar.Calendar.from_ical((root / "out" / "plan.ics").read_bytes())
+        event("built")
+    else:
+        _one_error_line(result)
+        assert (root / "out" / "plan.ics").read_bytes() == data
+        assert not (root / "out" / "plan.csv").exists()
+        event("refused")
+    (root / "x.ics").write_bytes(data)
+    moved = invoke("reschedule", root / "x.ics", "--race-date", "2027-05-02", "--out", root / "r")
+    if moved.exit_code == 0:
+        icalendar.Calendar.from_ical((root / "r" / "plan.ics").read_bytes())
+    else:
+        _one_error_line(moved)
+        assert not (root / "r").exists()

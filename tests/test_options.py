@@ -208,3 +208,20 @@ def test_the_readers_take_toml_values_and_name_the_plan_file() -> None:
         with pytest.raises(InvalidOption) as err:
             read_layer(raw, name=lambda key: f"club.toml: {key}")
         assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "expected 1 to 168 hours, found 0"),
+        ("169", "expected 1 to 168 hours, found 169"),
+        ("6h", "expected a whole number of hours, found '6h'"),
+        (True, "expected a whole number of hours, found True"),
+    ],
+)
+def test_refresh_hours_are_whole_hours_up_to_a_week(value: object, message: str) -> None:
+    assert read_layer({"refresh_hours": 6}, str).values == {"refresh_hours": 6}
+    assert read_layer({"refresh_hours": " 12"}, str).values == {"refresh_hours": 12}
+    with pytest.raises(InvalidOption) as err:
+        read_layer({"refresh_hours": value}, lambda key: f"club.toml: {key}")
+    assert str(err.value) == f"club.toml: refresh_hours: {message}"

@@ -230,7 +230,7 @@ ERRORS = {
     ),
     "refresh_hours": (
         "refresh_hours = 0",
-        "refresh_hours: expected a whole number of hours from 1 to 168, found 0",
+        "refresh_hours: expected 1 to 168 hours, found 0",
     ),
     # Found only as the plan is built, from the values together or from the disk:
     "templates": (

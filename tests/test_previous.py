@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
@@ -14,7 +15,7 @@ from icalendar import Calendar, Component
 from icalendar.parser import Contentlines
 
 from planner.errors import PlanError
-from planner.model import Plan
+from planner.model import Activity, Plan
 from planner.pipeline import to_ics
 from planner.previous import (
     NotAPlan,
@@ -23,6 +24,7 @@ from planner.previous import (
     parse_previous,
     read_previous,
 )
+from planner.schedule import session_uid
 
 WEEKS = "week,miles,long_run\n1,10,4\n2,8,3.1\n"
 CRLF = "\r\n"
@@ -37,6 +39,7 @@ def event(uid: str, *lines: str) -> list[str]:
     return ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20270101T000000Z", *lines, "END:VEVENT"]
 
 
+UID = session_uid("Club", Activity.RUN, 3)
 OURS = [
     "X-PLANNER-PLAN:Club",
     "X-PLANNER-ACTIVITY:run",
@@ -63,17 +66,9 @@ OURS = [
             "mixes events of several plans ('Club', 'Other'); expected one plan",
         ),
         (
-            ics(*event("a", *[o.replace(":run", ":swim") for o in OURS])),
-            "event a: X-PLANNER-ACTIVITY, X-PLANNER-DAYS-BEFORE-RACE or SEQUENCE is missing or"
-            " not what planner writes",
-        ),
-        (
-            ics(*event("a", *[o.replace("Europe/Berlin", "Mars/Olympus") for o in OURS])),
-            "event a: unknown timezone 'Mars/Olympus'",
-        ),
-        (
-            ics(*event("a", *[o.replace(";TZID=Europe/Berlin", "") for o in OURS])),
-            "event a: floating time without a timezone",
+            ics(*event("a", *OURS)),
+            "has no events of the plan 'Club' (none has a UID planner made); move it away, or"
+            " pass --out to build elsewhere",
         ),
     ],
 )
@@ -84,6 +79,33 @@ def test_files_planner_did_not_write_are_refused(data: bytes, message: str) -> N
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        (
+            [o.replace(":run", ":swim") for o in OURS],
+            "has X-PLANNER-ACTIVITY 'swim', not one of planner's",
+        ),
+        (
+            [o.replace("Europe/Berlin", "Mars/Olympus") for o in OURS],
+            "has an unknown timezone 'Mars/Olympus'",
+        ),
+        (
+            [o.replace(";TZID=Europe/Berlin", "") for o in OURS],
+            "has a floating time without a timezone",
+        ),
+    ],
+)
+def test_an_event_of_the_plan_that_planner_would_not_write_is_refused(
+    lines: list[str], problem: str
+) -> None:
+    data = ics("X-OTHER:1", *event("a", *OURS), *event(UID, *lines))
+    with pytest.raises(NotAPlan) as err:
+        parse_previous(data, "plan.ics", advice="do this")
+    # Its BEGIN:VEVENT follows the calendar's 4 lines and the 10 of an event not the plan's.
+    assert str(err.value) == f"plan.ics, line 15: event {UID!r} {problem}; do this"
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as err:
         read_previous(tmp_path / "plan.ics")
@@ -91,9 +113,9 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_a_minimal_event_of_ours_reads(make_plan: Callable[..., Plan]) -> None:
-    previous = parse_previous(ics(*event("a", *OURS, "SEQUENCE:4", "STATUS:CANCELLED")), "p")
-    (session,) = previous.sessions
-    assert (session.uid, session.sequence, session.cancelled) == ("a", 4, True)
+    previous = parse_previous(ics(*event(UID, *OURS, "SEQUENCE:4", "STATUS:CANCELLED")), "p")
+    (session,) = previous.events
+    assert (session.uid, session.sequence, session.cancelled) == (UID, 4, True)
     assert previous.race_date is None  # every event is cancelled
     assert previous.timezone == "Europe/Berlin"
 
@@ -106,7 +128,7 @@ def test_all_day_files_read_as_days(make_plan: Callable[..., Plan]) -> None:
         None,
         plan.race_date,
     )
-    assert [s.start.date() for s in previous.sessions] == [s.start.date() for s in plan.sessions]
+    assert [s.start.date() for s in previous.events] == [s.start.date() for s in plan.sessions]
 
 
 # parse_calendars parses each distinct content line once; what it returns must be what
@@ -247,3 +269,21 @@ def test_planners_own_files_are_unfolded_without_icalendars_expression(
     assert not isinstance(lines, str)
     assert list(lines) == list(Contentlines.from_ical(data))
     assert isinstance(content_lines(data.replace(b"\r\n", b"\n")), str)
+
+
+def test_a_leap_second_zone_reads_as_its_civil_zone() -> None:
+    """right/Europe/Berlin counts leap seconds no calendar counts: planner reads it (in a TZID
+    or in X-WR-TIMEZONE) as Europe/Berlin, so that reschedule writes that zone's rules."""
+    berlin = ZoneInfo("Europe/Berlin")
+    lines = [o.replace("TZID=Europe/Berlin", "TZID=right/Europe/Berlin") for o in OURS]
+    previous = parse_previous(ics(*event(UID, *lines)), "p")
+    assert previous.timezone == "Europe/Berlin"
+    assert previous.events[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)
+    utc = [
+        "DTSTART:20270415T050000Z" if o.startswith("DTSTART") else
+        "DTEND:20270415T053000Z" if o.startswith("DTEND") else o
+        for o in OURS
+    ]  # fmt: skip
+    previous = parse_previous(ics("X-WR-TIMEZONE:right/Europe/Berlin", *event(UID, *utc)), "p")
+    assert previous.timezone == "Europe/Berlin"
+    assert previous.events[0].start == dt.datetime(2027, 4, 15, 7, tzinfo=berlin)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.errors import PlanError
-from planner.model import Activity, Plan
+from planner.model import Activity, CalendarEvent, Plan, Session
 from planner.pipeline import to_ics
 from planner.previous import PreviousPlan, parse_previous
 from planner.regenerate import Changes, reconcile, shift
@@ -231,11 +231,32 @@ def test_read_back_sessions_match_the_built_ones(make_plan: Callable[..., Plan])
         False,
     )
     assert (previous.remind_minutes, previous.race_date) == (10, dt.date(2027, 4, 18))
-    blank = {
-        "details": "",
-        "week": 0,
-        "distance": None,
-        "compact_description": "",
-        "brief_description": "",
-    }
-    assert previous.sessions == tuple(dataclasses.replace(s, **blank) for s in plan.sessions)
+    # What the calendar holds of each session, as an event of its own type: no week,
+    # distance or spreadsheet line, which plan.ics doesn't carry.
+    calendar_fields = [f.name for f in dataclasses.fields(CalendarEvent)]
+    assert previous.events == tuple(
+        CalendarEvent(**{name: getattr(s, name) for name in calendar_fields}) for s in plan.sessions
+    )
+    assert not any(isinstance(event, Session) for event in previous.events)
+
+
+def test_a_cancelled_event_is_kept_until_it_has_ended(make_plan: Callable[..., Plan]) -> None:
+    long = make_plan(THREE_WEEKS)
+    short = make_plan(TWO_WEEKS)
+    dropped = sorted(
+        (s for s in long.sessions if s.uid not in {n.uid for n in short.sessions}),
+        key=lambda s: s.end,
+    )
+    # Rebuilt while the dropped first week is under way: one of its events has just ended.
+    clock = dropped[len(dropped) // 2].end + dt.timedelta(seconds=1)
+    result, changes = reconcile(dataclasses.replace(short, generated_at=clock), previous_of(long))
+    future = {s.uid for s in dropped if s.end >= clock}
+    assert 0 < len(future) < len(dropped)
+    assert {s.uid for s in result.sessions if s.cancelled} == future
+    assert changes.cancelled == len(future)
+    assert changes.total == len(result.sessions)
+    # A build after the last of them has ended carries none of them.
+    later = dataclasses.replace(short, generated_at=dropped[-1].end + dt.timedelta(seconds=1))
+    result, changes = reconcile(later, previous_of(result))
+    assert not any(s.cancelled for s in result.sessions)
+    assert changes == Changes(unchanged=len(short.sessions))

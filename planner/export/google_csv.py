@@ -32,6 +32,8 @@ def to_google_csv(plan: Plan) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for session in plan.sessions:
+        if session.cancelled:  # a CSV can't cancel an event: it holds the live ones only
+            continue
         if plan.all_day:
             # An all-day row names its one day as both start and end (End Date is inclusive
             # here, unlike DTEND in plan.ics), and has no times.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.figures import render_svg
-from planner.model import Activity, Plan, PlanWeek, RoutineUse, Session
+from planner.model import Activity, CalendarEvent, Plan, PlanWeek, RoutineUse
 from planner.routines import Pose, Routine, default_templates_dir
 from planner.schedule import format_distance
 
@@ -175,8 +175,8 @@ def page_context(plan: Plan) -> dict[str, object]:
     }
 
 
-def week_rows(plan: Plan, sessions: Sequence[Session]) -> Iterable[WeekRow]:
-    by_day: dict[dt.date, list[Session]] = {}
+def week_rows(plan: Plan, sessions: Sequence[CalendarEvent]) -> Iterable[WeekRow]:
+    by_day: dict[dt.date, list[CalendarEvent]] = {}
     for session in sessions:
         by_day.setdefault(session.start.date(), []).append(session)
     for week in plan.weeks:
@@ -201,12 +201,12 @@ def week_rows(plan: Plan, sessions: Sequence[Session]) -> Iterable[WeekRow]:
         )
 
 
-def _by_start(session: Session) -> tuple[dt.datetime, dt.datetime]:
+def _by_start(session: CalendarEvent) -> tuple[dt.datetime, dt.datetime]:
     # As instants: in one zone, times compare by the wall clock, wrong across a clock change.
     return session.start.astimezone(dt.UTC), session.end.astimezone(dt.UTC)
 
 
-def _entry(session: Session) -> Entry:
+def _entry(session: CalendarEvent) -> Entry:
     running = session.activity.is_running
     return Entry(
         kind=_css_name(session.activity),

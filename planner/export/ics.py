@@ -17,7 +17,7 @@ from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 from icalendar.parser import Contentline
 
 from planner.export.vtimezone import vtimezone
-from planner.model import Plan, Session
+from planner.model import CalendarEvent, Plan
 
 PRODID = "-//planner//Training plan//EN"
 
@@ -74,15 +74,15 @@ def _calendar_properties(plan: Plan) -> Calendar:
     if not plan.all_day:
         calendar.add("x-wr-timezone", plan.timezone)
     if plan.refresh_hours is not None:
-        # A subscribed feed: RFC 7986's REFRESH-INTERVAL (Apple, Nextcloud) and Microsoft's
-        # X-PUBLISHED-TTL (Outlook), with the same value; Google keeps its own schedule.
+        # RFC 7986's hint and Microsoft's, with the same value: Apple and Nextcloud read the
+        # first, Outlook the second (../shared/calendar-clients.md, "Subscribed feeds").
         every = dt.timedelta(hours=plan.refresh_hours)
         calendar.add("refresh-interval", every, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", vDuration(every))  # an X- property is text unless typed
+        calendar.add("x-published-ttl", vDuration(every))
     return calendar
 
 
-def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
+def _event(plan: Plan, session: CalendarEvent, stamp: dt.datetime) -> Properties:
     event: Properties = [("uid", session.uid), ("dtstamp", stamp), ("sequence", session.sequence)]
     if plan.all_day:
         day = session.start.date()
@@ -119,7 +119,7 @@ def _written(moment: dt.datetime) -> dt.datetime:
     return moment
 
 
-def _alarms(plan: Plan, session: Session) -> list[Properties]:
+def _alarms(plan: Plan, session: CalendarEvent) -> list[Properties]:
     if plan.remind_minutes is None:
         return []
     trigger = _Lead(plan.remind_minutes)

@@ -15,7 +15,7 @@ import datetime as dt
 import io
 
 from planner.export.cells import safe_cell, true_false, us_time
-from planner.model import Plan, Session
+from planner.model import CalendarEvent, Plan
 
 COLUMNS = (
     "Subject",
@@ -49,7 +49,7 @@ def outlook_date(day: dt.date | dt.datetime) -> str:
     return f"{day.month}/{day.day}/{day.year:04d}"
 
 
-def _span(plan: Plan, session: Session) -> tuple[dt.datetime, dt.datetime]:
+def _span(plan: Plan, session: CalendarEvent) -> tuple[dt.datetime, dt.datetime]:
     if plan.all_day:
         midnight = dt.datetime.combine(session.start.date(), dt.time())
         return midnight, midnight + dt.timedelta(days=1)
@@ -69,6 +69,8 @@ def to_outlook_csv(plan: Plan) -> str:
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for session in plan.sessions:
+        if session.cancelled:  # a CSV can't cancel an event: it holds the live ones only
+            continue
         start, end = _span(plan, session)
         reminder = [true_false(False), "", ""]
         if plan.remind_minutes is not None:

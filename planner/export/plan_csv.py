@@ -6,7 +6,7 @@ import csv
 import io
 
 from planner.export.cells import safe_cell
-from planner.model import Plan
+from planner.model import Plan, Session
 from planner.schedule import format_distance
 
 COLUMNS = (
@@ -32,7 +32,9 @@ def to_csv(plan: Plan) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for s in plan.sessions:
-        if s.cancelled:  # only plan.ics keeps them, so that calendars drop them
+        # Only plan.ics keeps cancelled events, so that calendars drop them; a live event is
+        # one the scheduler made, with its week and distance.
+        if s.cancelled or not isinstance(s, Session):
             continue
         start, end = s.start, s.end
         # Formatted from the fields: strftime takes a third of the export's time, and %a

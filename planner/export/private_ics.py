@@ -17,7 +17,7 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from planner.export.vtimezone import vtimezone
-from planner.model import Plan, Session
+from planner.model import CalendarEvent, Plan
 
 PRODID = "-//planner//Training plan private copy//EN"
 TITLE = "Training"
@@ -61,7 +61,7 @@ _FOLD_AT = 75
 """Octets at which icalendar folds a content line (RFC 5545 section 3.1)."""
 
 
-def _event(plan: Plan, session: Session, stamp: dt.datetime) -> Properties:
+def _event(plan: Plan, session: CalendarEvent, stamp: dt.datetime) -> Properties:
     """The event's properties, in the order icalendar writes them."""
     event: Properties = [("summary", TITLE)]
     if plan.all_day:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vDuration
 from icalendar.parser import Contentline
 
 from planner.export import IMPORT_LIMIT, ics
@@ -149,6 +149,18 @@ def written_by_icalendar(plan: Plan) -> bytes:
     return data
 
 
+def test_a_refresh_hint_is_written_both_ways_that_apps_read(
+    make_plan: Callable[..., Plan],
+) -> None:
+    plan = make_plan(TINY, refresh_hours=6)
+    calendar = Calendar.from_ical(to_ics(plan))
+    assert calendar.decoded("REFRESH-INTERVAL") == dt.timedelta(hours=6)
+    assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+    # An X- property is text to icalendar: Outlook reads it as a duration.
+    assert vDuration.from_ical(str(calendar["X-PUBLISHED-TTL"])) == dt.timedelta(hours=6)
+    assert b"REFRESH-INTERVAL" not in to_ics(make_plan(TINY))  # no hint unless asked for
+
+
 @pytest.mark.parametrize(
     "options",
     [
@@ -157,8 +169,9 @@ def written_by_icalendar(plan: Plan) -> bytes:
         {"all_day": True, "yoga_only": True, "remind": 0},
         {"timezone": "UTC", "name": "Ça va; a \\N, b\\"},
         {"timezone": "Australia/Lord_Howe", "race_distance": "half"},
+        {"refresh_hours": 6},
     ],
-    ids=["defaults", "remind-gentle-bedtime", "all-day", "utc-odd-name", "lord-howe"],
+    ids=["defaults", "remind-gentle-bedtime", "all-day", "utc-odd-name", "lord-howe", "refresh"],
 )
 @pytest.mark.parametrize("sample", ["half_marathon.csv", "marathon_km.csv", "10k.csv"])
 def test_same_bytes_as_icalendar_writing_each_event(
