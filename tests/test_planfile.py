@@ -80,12 +80,6 @@ def rows(folder: Path) -> list[dict[str, str]]:
         ('format = ["ics", "pdf"]\n', "format", "unknown format 'pdf'; expected a comma list"),
         ('units = "furlongs"\n', "units", """expected "mi" or "km", found 'furlongs'"""),
         ("remind = 5000\n", "remind", "expected 0 to 1440 minutes before each event, found 5000"),
-        (
-            "refresh_hours = 0\n",
-            "refresh_hours",
-            "expected a whole number of hours from 1 to 168, found 0",
-        ),
-        ('refresh_hours = "often"\n', "refresh_hours", "expected a whole number of hours from"),
     ],
 )
 def test_a_bad_value_names_the_file_and_key(club: Path, text: str, key: str, message: str) -> None:
@@ -292,12 +286,3 @@ def test_toml_times_and_dates_read_as_the_flags_do(club: Path) -> None:
     path = plan_file(club, "race_date = 2027-04-18\nrun_time = 06:45:00\n")
     settings = parse_plan_file(tomllib.loads(path.read_text()), path).settings
     assert (settings.race_date, settings.run_time) == (dt.date(2027, 4, 18), dt.time(6, 45))
-
-
-def test_a_plan_published_for_subscribers_asks_to_be_fetched_again(club: Path) -> None:
-    path = plan_file(club, "race_date = 2027-04-18\nrefresh_hours = 6\n")
-    assert invoke("build", str(path), "--out", str(club / "out")).exit_code == 0
-    data = (club / "out" / "plan.ics").read_bytes()
-    head = data[: data.index(b"BEGIN:VTIMEZONE")]
-    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\n" in head
-    assert b"X-PUBLISHED-TTL:PT6H\r\n" in head

@@ -258,16 +258,6 @@ def test_folding_is_icalendars(text: str) -> None:
     assert ics._fold(line).encode("utf-8") == expected
 
 
-def test_refresh_hints_only_for_a_plan_published_for_subscribers(tiny: Plan) -> None:
-    imported = Calendar.from_ical(to_ics(tiny))
-    assert "REFRESH-INTERVAL" not in imported and "X-PUBLISHED-TTL" not in imported
-    published = Calendar.from_ical(to_ics(dataclasses.replace(tiny, refresh_hours=12)))
-    assert published.decoded("REFRESH-INTERVAL") == dt.timedelta(hours=12)
-    assert published["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
-    assert str(published["X-PUBLISHED-TTL"]) == "PT12H"  # read back as text: an X- property
-    assert len(published.walk("VEVENT")) == len(tiny.sessions)
-
-
 @pytest.mark.parametrize("style", list(Descriptions))
 @pytest.mark.parametrize(
     "options",
