@@ -113,6 +113,8 @@ class CalendarEvent:
     """Revision number for calendars that already hold this event (RFC 5545 SEQUENCE)."""
     cancelled: bool = False
     """Kept in the file as STATUS:CANCELLED so calendars drop an event a new build removed."""
+    url: str = ""
+    """A page about the event (a yoga session's routine card, where the cards are published)."""
 
     def description_for(self, style: Descriptions) -> str:
         """The description in ``style``: an event read back has only the one it was written

@@ -426,6 +426,9 @@ class Settings:
     refresh_hours: int | None = None
     """How often a subscribed calendar should fetch the plan again (plan.ics's REFRESH-INTERVAL
     and X-PUBLISHED-TTL); None: no hint, each app keeps its own."""
+    cards_url: str | None = None
+    """Where the routine cards are published (a club site's or feed server's address, set by
+    that face from its --base-url); each yoga event then links to its card."""
     mileage: Path | None = None
     """The weekly mileage CSV (a plan file's ``mileage`` key; the command's argument)."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -443,7 +446,9 @@ class Settings:
 PlanOptions = Settings
 """The name the library has always given the settings record."""
 
-SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name not in ("mileage", "origins"))
+SETTING_KEYS = tuple(
+    f.name for f in fields(Settings) if f.name not in ("mileage", "cards_url", "origins")
+)
 """The options a build takes (`planner build`'s long options with underscores)."""
 
 

@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from planner.cards import card_path
 from planner.errors import InvalidRow, SettingError, mention
 from planner.model import (
     WEEKDAYS,
@@ -600,6 +601,7 @@ class _SessionBuilder:
         *,
         compact: str = "",
         brief: str = "",
+        url: str = "",
     ) -> None:
         days_before = (self.race_date - day).days
         self.sessions.append(
@@ -618,6 +620,7 @@ class _SessionBuilder:
                 distance=distance,
                 compact_description=compact,
                 brief_description=brief,
+                url=url,
             )
         )
 
@@ -638,6 +641,8 @@ class _SessionBuilder:
             assert end is not None
             start = self._after(end, -text.length)
         end = self._after(start, text.length)
+        card = self._card(activity, level)
+        pictures = f"\nPictures: {card}" if card else ""
         self._add(
             week,
             day,
@@ -645,12 +650,20 @@ class _SessionBuilder:
             start,
             end,
             text.title,
-            text.description + self._footer(week),
+            text.description + self._footer(week) + pictures,
             text.details,
-            compact=text.compact + self._short_footer(week),
-            brief=text.brief + self._short_footer(week),
+            compact=text.compact + self._short_footer(week) + pictures,
+            brief=text.brief + self._short_footer(week) + pictures,
+            url=card,
         )
         return end
+
+    def _card(self, activity: Activity, level: int) -> str:
+        """The address of the routine's card, where the face publishes cards; else ""."""
+        if self.options.cards_url is None:
+            return ""
+        path = card_path(self.routines[activity], level, self.variant)
+        return f"{self.options.cards_url.rstrip('/')}/{path.removeprefix('cards/')}"
 
     def _routine_text(self, activity: Activity, level: int) -> _RoutineText:
         """A routine's text, rendered once a plan: a plan repeats each routine hundreds of times."""

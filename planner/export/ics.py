@@ -93,6 +93,8 @@ def _event(plan: Plan, session: CalendarEvent, stamp: dt.datetime) -> Properties
     event.append(("summary", session.title))
     event.append(("description", session.description))
     event.append(("categories", list(session.categories)))
+    if session.url:
+        event.append(("url", session.url))
     if session.cancelled:
         event.append(("status", "CANCELLED"))
     # What `planner reschedule` needs to re-time an exported plan without its CSV.

@@ -49,7 +49,11 @@ def serve(
             where="--base-url",
         )
     _check_free(host, port)
-    os.environ[CONFIG_ENV] = json.dumps({"plans": str(plans.absolute()), "base_url": public})
+    # With a public address given, each yoga event links to its routine card (/cards/...): an
+    # address the server only guesses (its own) is not one a member's calendar can open.
+    os.environ[CONFIG_ENV] = json.dumps(
+        {"plans": str(plans.absolute()), "base_url": public, "cards": base_url is not None}
+    )
     served = "the plans in" if plans.is_dir() else "the plan"
     echo(f"Serving {served} {plans} at {address}/ (public address {public}/); Ctrl-C stops.")
     # uvicorn raises the stopping signal again once it has shut down, under the handlers that

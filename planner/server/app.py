@@ -32,6 +32,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from planner.cards import CARDS_FOLDER
 from planner.export import FORMATS
 from planner.server.pages import Pages
 from planner.server.plans import MAX_PARAMETERS, MAX_QUERY, BadRequest, Catalogue, Feed, Served
@@ -51,10 +52,12 @@ def create_app() -> ASGIApp:
     """The app for uvicorn's factory mode, configured by CONFIG_ENV (set by planner serve)."""
     config = json.loads(os.environ[CONFIG_ENV])
     _log_to_stderr()
-    return make_app(Path(config["plans"]), config["base_url"])
+    return make_app(Path(config["plans"]), config["base_url"], cards=config.get("cards", False))
 
 
-def make_app(plans: Path, base_url: str) -> ASGIApp:
+def make_app(plans: Path, base_url: str, *, cards: bool = False) -> ASGIApp:
+    """The server's app; with ``cards``, every yoga event links to its routine card, served
+    at ``/cards/<routine>[-level-N][-gentle].html`` under ``base_url``."""
     # The exporters import icalendar and more when first used: done here, before the first
     # member waits for it (a second or more, holding the GIL against the event loop).
     for format_ in FORMATS.values():
@@ -63,10 +66,12 @@ def make_app(plans: Path, base_url: str) -> ASGIApp:
     # interval each time the event loop asks for it: 1 ms rather than 5 lets the loop read
     # and answer cached requests while a new member's feed is built.
     sys.setswitchinterval(0.001)
-    site = Site(Catalogue(plans), base_url)
+    cards_url = f"{base_url.rstrip('/')}/{CARDS_FOLDER}" if cards else None
+    site = Site(Catalogue(plans, cards_url=cards_url), base_url)
     routes = [
         Route("/", site.index),
         Route("/healthz", site.healthz),
+        *([Route(f"/{CARDS_FOLDER}/{{name}}", site.card)] if cards else []),
         Route("/{plan}/", site.page),
         *(Route(f"/{{plan}}.{kind}", site.feed) for kind in KINDS),
         Route("/{plan}", site.to_page),  # last: any other name
@@ -110,6 +115,19 @@ class Site:
 
     async def healthz(self, request: Request) -> Response:
         return PlainTextResponse("ok\n", headers=PLAIN)
+
+    async def card(self, request: Request) -> Response:
+        """A routine card that the served plans' routines make; never a file as it is."""
+        _no_query(request)
+        card = await run_in_threadpool(self.catalogue.card, request.path_params["name"])
+        if card is None:
+            raise HTTPException(404)
+        headers = {
+            **_PAGE_SECURITY,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+        }
+        return Response(card, media_type="text/html; charset=utf-8", headers=headers)
 
     async def index(self, request: Request) -> Response:
         _no_query(request)

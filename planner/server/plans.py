@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from planner.cards import CARDS_FOLDER, card_path, render_card
 from planner.errors import PlanError, SettingError
 from planner.members import MEMBER_KEYS, member_settings, read_member
 from planner.mileage import read_mileage
@@ -153,7 +154,12 @@ class FeedCache:
 class Catalogue:
     """The plan files in PLANS (one file, or a folder's *.toml), read again when they change."""
 
-    def __init__(self, plans: Path, cache_bytes: int = CACHE_BYTES) -> None:
+    def __init__(
+        self, plans: Path, cache_bytes: int = CACHE_BYTES, *, cards_url: str | None = None
+    ) -> None:
+        self.cards_url = cards_url
+        """Where the routine cards are served; None: the events link to none."""
+        self._cards: dict[str, bytes] = {}
         self.root = plans if plans.is_dir() else plans.parent
         self.single = None if plans.is_dir() else plans
         self.cache = FeedCache(cache_bytes)
@@ -285,7 +291,25 @@ class Catalogue:
             raise BadRequest("race_date: missing; choose your race date (YYYY-MM-DD)")
         if settings.refresh_hours is None:
             settings = stack(settings, Layer({"refresh_hours": REFRESH_HOURS}, {}))
+        if self.cards_url is not None:
+            settings = stack(settings, Layer({"cards_url": self.cards_url}, {}))
         return settings
+
+    def card(self, name: str) -> bytes | None:
+        """The routine card called ``name`` (as planner.cards names them) of a routine that a
+        served plan uses, at any of its levels, plain or gentle; None for any other name."""
+        if name not in self._cards:
+            for served in self.plans().values():
+                version = served.good
+                if version is None:
+                    continue
+                for routine in version.routines.routines.values():
+                    for level in range(1, routine.levels + 1):
+                        for variant in ("", "gentle"):
+                            path = card_path(routine, level, variant)
+                            if path == f"{CARDS_FOLDER}/{name}" and name not in self._cards:
+                                self._cards[name] = render_card(routine, level, variant)
+        return self._cards.get(name)
 
     def plan(self, version: Version, query: Mapping[str, str]) -> Plan:
         """The member's plan (for their page), as its calendar holds it."""
