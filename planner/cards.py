@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from planner.figures import render_svg
 from planner.model import Activity, Plan
-from planner.routines import Pose, Routine, default_templates_dir
+from planner.routines import Pose, Routine, RoutineLibrary, default_templates_dir
 
 if TYPE_CHECKING:
     import jinja2
@@ -72,6 +72,21 @@ def plan_cards(plan: Plan) -> dict[str, bytes]:
         if path not in cards:
             context = card_context(use.routine, use.level, use.variant)
             cards[path] = template.render(**context).encode("utf-8")
+    return cards
+
+
+def library_cards(routines: RoutineLibrary) -> dict[str, bytes]:
+    """Every card the routines can make (each level, plain and gentle), keyed by
+    ``card_path``: what a site publishes when its members' plans differ in level and variant."""
+    template = _card_template()
+    cards: dict[str, bytes] = {}
+    for routine in routines.routines.values():
+        for level in range(1, routine.levels + 1):
+            for variant in ("", "gentle"):
+                path = card_path(routine, level, variant)
+                if path not in cards:
+                    context = card_context(routine, level, variant)
+                    cards[path] = template.render(**context).encode("utf-8")
     return cards
 
 

@@ -593,6 +593,11 @@ def _club_summary(result: ClubResult, folder: Path, dry_run: bool) -> None:
         click.echo(f"  Club page: {verb} {page}")
     for page in result.removed_pages:
         click.echo(f"  Removed {page}: it listed every member and the folder is published")
+    if result.cards:
+        click.echo(
+            f"  Routine cards: {verb} {len(result.cards)} pages in {result.cards[0].parent}/,"
+            " which every yoga event links to"
+        )
     built = len(result.members) - len(result.failed)
     click.echo(
         f"Club: {built} members, {result.events:,} events, {result.bytes:,} bytes"

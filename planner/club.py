@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from planner.cards import CARDS_FOLDER, library_cards
 from planner.clubpage import (
     Links,
     MemberRow,
@@ -157,6 +158,8 @@ class ClubResult:
     seconds: float
     jobs: int
     key_created: Path | None = None
+    cards: tuple[Path, ...] = ()
+    """The routine cards published with the site (``--base-url``), which yoga events link to."""
 
     @property
     def events(self) -> int:
@@ -597,6 +600,12 @@ def build_club(
         if site is not None and not public_index:
             removed += _remove_own_page(out / CLUB_PAGE)
     pages.append(page)
+    cards: dict[str, bytes] = {}
+    if site is not None:
+        # The routine cards the members' events link to: every level, plain and gentle.
+        cards = library_cards(load_routines(plan.templates))
+        if not dry_run:
+            write_files(out / CARDS_FOLDER, {Path(p).name: c for p, c in cards.items()}, keep=keep)
     return ClubResult(
         done,
         left,
@@ -605,6 +614,7 @@ def build_club(
         tuple(warnings),
         time.perf_counter() - started,
         jobs,
+        cards=tuple(out / path for path in cards),
     )
 
 
@@ -669,6 +679,8 @@ def _settings_for_member(
     values: dict[str, object] = {"name": f"{_plan_name(plan)} - {member.name}", "out": out}
     if site is not None:
         values["refresh_hours"] = REFRESH_HOURS
+        # Each yoga event links to its routine card, published with the site (cards/).
+        values["cards_url"] = f"{site.base_url.rstrip('/')}/{CARDS_FOLDER}"
     row = f"{roster}, line {member.line}, column name"
     return stack(settings, Layer(values, {"name": row}))
 

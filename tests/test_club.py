@@ -218,7 +218,7 @@ def test_a_member_whose_plan_cant_be_built_is_named_and_the_others_are_written(
 
 
 def folder_folders(site: Path) -> list[str]:
-    return sorted(p.name for p in site.iterdir() if p.is_dir())
+    return sorted(p.name for p in site.iterdir() if p.is_dir() and p.name != "cards")
 
 
 # --- rebuilding ---------------------------------------------------------------------------
@@ -322,6 +322,20 @@ def test_a_published_club_keeps_members_private_and_their_feeds_refresh(club: Pa
         assert f'href="{google.replace("&", "&amp;")}"' in text
         assert "<svg" in text
     assert "Bea Müller" not in page  # a member's page is theirs alone
+    # Every yoga event links to its routine card, published beside the members' folders.
+    cards = sorted(p.name for p in (site / "cards").iterdir())
+    assert f"Routine cards: wrote {len(cards)} pages in {site / 'cards'}/" in result.output
+    linked = set()
+    for event in feed.events:
+        if str(event["X-PLANNER-ACTIVITY"]) in ("run", "long_run", "race"):
+            assert "URL" not in event
+            continue
+        url = str(event["URL"])
+        assert url.startswith("https://coach.example.org/riverside/cards/"), url
+        assert str(event["DESCRIPTION"]).endswith(f"\nPictures: {url}")
+        linked.add(url.rsplit("/", 1)[1])
+    assert linked and linked <= set(cards)
+    assert "<svg" in (site / "cards" / sorted(linked)[0]).read_text(encoding="utf-8")
     # Rebuilt with the same key: the same addresses.
     assert run_club(club, "--base-url", "https://coach.example.org/riverside/").exit_code == 0
     assert folder_folders(site) == folders
