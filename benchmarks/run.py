@@ -418,10 +418,15 @@ def _largest_sample() -> tuple[Path, list[str], tuple[int, int]]:
     with tempfile.TemporaryDirectory() as folder:
         for sample in sorted((ROOT / "sample_plans").glob("*.csv")):
             command = next(
-                line.removeprefix("# Build with: planner build ").split()
-                for line in sample.read_text(encoding="utf-8").splitlines()
-                if line.startswith("# Build with: planner build ")
+                (
+                    line.removeprefix("# Build with: planner build ").split()
+                    for line in sample.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("# Build with: planner build ")
+                ),
+                None,
             )
+            if command is None:  # not a mileage CSV (the club's roster)
+                continue
             options = command[1:]  # the first word is the CSV's path
             out = Path(folder) / sample.stem
             result = CliRunner().invoke(cli, ["build", str(sample), *options, "--out", str(out)])
