@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from planner.figures import render_svg
 from planner.model import Activity, Plan
-from planner.routines import Pose, Routine, RoutineLibrary, default_templates_dir
+from planner.pages import page_environment
+from planner.routines import Pose, Routine, RoutineLibrary
 
 if TYPE_CHECKING:
     import jinja2
@@ -97,17 +98,7 @@ def render_card(routine: Routine, level: int = 1, variant: str = "") -> bytes:
 
 
 def _card_template() -> jinja2.Template:
-    import jinja2  # here, not at the top: only a command that writes a card needs it
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(default_templates_dir() / "page"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return environment.get_template(CARD_TEMPLATE)
+    return page_environment().get_template(CARD_TEMPLATE)
 
 
 def card_context(routine: Routine, level: int = 1, variant: str = "") -> dict[str, object]:

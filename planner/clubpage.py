@@ -12,19 +12,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from planner.export import FORMATS
 from planner.export.html import chart_bars, long_date
 from planner.model import Activity, Plan
-from planner.routines import default_templates_dir
+from planner.pages import page_environment
 from planner.schedule import format_distance
-
-if TYPE_CHECKING:
-    import jinja2
 
 CLUB_TEMPLATE = "club.html.j2"
 MEMBER_TEMPLATE = "member.html.j2"
@@ -151,20 +147,6 @@ def load_text(scale: Decimal | None) -> str:
     return "" if scale is None else f"{(scale * 100).normalize():f}%"
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(default_templates_dir() / "page"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def _render(template: str, **context: Any) -> bytes:
     import markupsafe
 
@@ -173,7 +155,7 @@ def _render(template: str, **context: Any) -> bytes:
     rows = context.get("rows")
     if rows is not None:
         context["qrs"] = {row.folder: markupsafe.Markup(row.links.qr) for row in rows}
-    return _environment().get_template(template).render(**context).encode("utf-8")
+    return page_environment().get_template(template).render(**context).encode("utf-8")
 
 
 def relative_prefix(page: Path, out: Path) -> str:

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from planner.figures import render_svg
 from planner.model import Activity, CalendarEvent, Plan, PlanWeek, RoutineUse
-from planner.routines import Pose, Routine, default_templates_dir
+from planner.pages import page_environment
+from planner.routines import Pose, Routine
 from planner.schedule import format_distance
 
 PAGE_TEMPLATE = "plan.html.j2"
@@ -124,16 +125,7 @@ class RoutineSection:
 
 def to_html(plan: Plan) -> bytes:
     """The page as UTF-8 bytes (Plan -> bytes, like every exporter)."""
-    import jinja2  # here, not at the top: only a build that writes HTML needs it
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(default_templates_dir() / "page"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    environment = page_environment()
     page = environment.get_template(PAGE_TEMPLATE).render(**page_context(plan))
     return page.encode("utf-8")
 
