@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from planner.cli import cli
 from tests.conftest import SAMPLES
@@ -60,6 +62,13 @@ def browser(downloads: Path) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
+def loaded(browser: webdriver.Chrome, element_id: str) -> WebElement:
+    """The element of the page a click is loading, once that page has it."""
+    wait = WebDriverWait(browser, 30)
+    element: WebElement = wait.until(EC.presence_of_element_located((By.ID, element_id)))
+    return element
+
+
 def downloaded(folder: Path, name: str, timeout: float = 30) -> bytes:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -75,7 +84,7 @@ def test_a_member_fills_the_form_and_subscribes(
 ) -> None:
     browser.get(f"{server.url}/")
     browser.find_element(By.LINK_TEXT, "Riverside Runners spring half").click()
-    assert browser.current_url == f"{server.url}/club_half/"
+    WebDriverWait(browser, 30).until(EC.url_to_be(f"{server.url}/club_half/"))
     browser.find_element(By.ID, "race_date").send_keys("2027-05-02")
     browser.find_element(By.ID, "timezone").send_keys("America/Chicago")
     Select(browser.find_element(By.ID, "long_run_day")).select_by_visible_text("sat")
@@ -83,7 +92,10 @@ def test_a_member_fills_the_form_and_subscribes(
     browser.find_element(By.ID, "pace").send_keys("9:45")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
-    summary = browser.find_element(By.ID, "subscribe").text
+    # The click loads the next page; its elements are there once it has.
+    summary = (
+        WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "subscribe"))).text
+    )
     assert "to race day Sun 02 May 2027 (America/Chicago)" in summary
     https = browser.find_element(By.ID, "https")
     link = https.get_attribute("href")
@@ -125,7 +137,7 @@ def test_a_bad_value_is_shown_beside_the_form_as_typed(
     browser.find_element(By.ID, "race_date").send_keys("2027-05-02")
     browser.find_element(By.ID, "run_time").send_keys("<b>7am</b>")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    error = browser.find_element(By.ID, "error").text
+    error = loaded(browser, "error").text
     assert error == "run_time: expected a 24-hour time like 07:00 or 18:30, found '<b>7am</b>'"
     assert browser.find_element(By.ID, "run_time").get_attribute("value") == "<b>7am</b>"
     assert not browser.find_elements(By.ID, "subscribe")
