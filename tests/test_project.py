@@ -71,3 +71,30 @@ def test_the_model_imports_no_module_that_uses_it() -> None:
     source = (ROOT / "planner" / "model.py").read_text(encoding="utf-8")
     imported = set(re.findall(r"^\s*from (planner\.[\w.]+) import", source, re.MULTILINE))
     assert imported <= {"planner.errors", "planner.figures"}, imported
+
+
+FACES = {
+    "cli": ["planner/cli.py"],
+    "club": ["planner/club.py", "planner/clubpage.py"],
+    "server": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "planner" / "server").glob("*.py")),
+    "sync": ["planner/sync.py"],
+}
+"""The faces: each parses its input, calls the pipeline, and writes, serves or syncs."""
+FACE_MODULES = {
+    "cli": ("planner.cli",),
+    "club": ("planner.club", "planner.clubpage"),
+    "server": ("planner.server",),
+    "sync": ("planner.sync",),
+}
+
+
+@pytest.mark.parametrize("face", sorted(set(FACES) - {"cli"}))
+def test_no_face_imports_another(face: str) -> None:
+    """The command line starts the other faces (their commands are its commands); no other
+    face imports the command line or another face, so each can be used on its own."""
+    others = [m for name, modules in FACE_MODULES.items() if name != face for m in modules]
+    for path in FACES[face]:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        imported = re.findall(r"^\s*(?:from|import) (planner(?:\.\w+)*)", source, re.MULTILINE)
+        bad = [m for m in imported if any(m == o or m.startswith(o + ".") for o in others)]
+        assert not bad, f"{path} imports {bad}"
