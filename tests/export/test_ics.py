@@ -12,6 +12,7 @@ from icalendar import Alarm, Calendar, Event, vDuration
 from icalendar.parser import Contentline
 
 from planner.export import IMPORT_LIMIT, ics
+from planner.export import lines as shared
 from planner.model import Descriptions, Plan
 from planner.pipeline import SIZE_BUDGET, choose_descriptions, least_size, to_ics
 from planner.previous import parse_previous
@@ -222,14 +223,14 @@ def icalendar_line(name: str, text: str) -> bytes:
 @pytest.mark.parametrize("last", ["a", "é", "😀", ","])
 def test_lines_of_about_75_octets_fold_as_icalendar_folds_them(octets: int, last: str) -> None:
     text = "a" * (octets - len("SUMMARY:") - len(last.encode())) + last
-    assert ics._serialize(Event, "summary", text) == icalendar_line("summary", text)
+    assert shared.serialize(Event, "summary", text) == icalendar_line("summary", text)
 
 
 @given(text=st.text(st.sampled_from("ab é😀\\^,;:N"), min_size=50, max_size=80))
 def test_lines_near_the_fold_width_are_icalendars(text: str) -> None:
-    lines = ics._PropertyLines()
+    lines = shared.PropertyLines()
     for name in ("summary", "uid", "x-planner-plan", "description"):
-        assert ics._serialize(Event, name, text) == icalendar_line(name, text)
+        assert shared.serialize(Event, name, text) == icalendar_line(name, text)
         # Made directly for a text property, after the first is checked against icalendar.
         lines._line(Event, name, "Easy run")
         assert lines._line(Event, name, text) == icalendar_line(name, text)
@@ -240,7 +241,7 @@ def test_lines_near_the_fold_width_are_icalendars(text: str) -> None:
 def test_text_folded_from_its_heads_folding_is_icalendars(
     heads: list[str], tails: list[str]
 ) -> None:
-    lines = ics._PropertyLines()  # one plan's cache, shared by every text below
+    lines = shared.PropertyLines()  # one plan's cache, shared by every text below
     for head in ["\n\n".join(heads), "\n".join(heads), *heads]:
         for tail in ["", *tails]:
             for text in (f"{head}\n\n{tail}", f"{head}\n{tail}", head + tail):
@@ -255,7 +256,7 @@ def test_folding_is_icalendars(text: str) -> None:
     """The quick fold of ASCII lines gives icalendar's bytes, escapes and all."""
     line = "DESCRIPTION:" + text
     expected: bytes = Contentline(line).to_ical()
-    assert ics._fold(line).encode("utf-8") == expected
+    assert shared.fold(line).encode("utf-8") == expected
 
 
 @pytest.mark.parametrize("style", list(Descriptions))

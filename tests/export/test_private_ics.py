@@ -106,6 +106,13 @@ def test_all_day_events_block_no_time(make_plan: Callable[..., Plan]) -> None:
         assert str(event["TRANSP"]) == "TRANSPARENT"
 
 
+def in_plan_ics_time(moment: dt.datetime) -> dt.datetime:
+    """A time as plan.ics writes it: UTC inside an hour the clocks repeat, else local."""
+    if moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset():
+        return moment.astimezone(dt.UTC)
+    return moment
+
+
 def icalendars_own(plan: Plan) -> bytes:
     """The private copy written by icalendar alone, event by event: what the exporter's
     line-by-line writing must give."""
@@ -127,8 +134,8 @@ def icalendars_own(plan: Plan) -> bytes:
             event.add("dtend", session.start.date() + dt.timedelta(days=1))
             event.add("transp", "TRANSPARENT")
         else:
-            event.add("dtstart", session.start)
-            event.add("dtend", session.end)
+            event.add("dtstart", in_plan_ics_time(session.start))
+            event.add("dtend", in_plan_ics_time(session.end))
             event.add("transp", "OPAQUE")
         event.add("dtstamp", plan.generated_at)
         event.add("uid", private_uid(session.uid))
@@ -155,3 +162,23 @@ def test_the_same_bytes_as_icalendar_writes(
     written, _ = reconcile(after, parse_previous(to_ics(before), "plan.ics"))
     assert any(s.cancelled for s in written.sessions)
     assert to_private_ics(written) == icalendars_own(written)
+
+
+def test_a_time_in_the_repeated_hour_is_the_same_instant_as_in_plan_ics(
+    make_plan: Callable[..., Plan],
+) -> None:
+    """New York goes back from 02:00 to 01:00 on 7 Nov 2027: a 01:20 race is in the repeated
+    hour, which libical reads as its second pass unless the time is written in UTC."""
+    plan = make_plan(
+        "week,miles,long_run\n1,6,3.1\n", race_date="2027-11-07", timezone="America/New_York",
+        long_run_time=dt.time(1, 20), race_distance="5k",
+    )  # fmt: skip
+    race = next(s for s in plan.sessions if s.activity.value == "race")
+    assert race.start.utcoffset() != race.start.replace(fold=1).utcoffset()
+    private = read_libical(to_private_ics(plan), "America/New_York")
+    public = read_libical(to_ics(plan), "America/New_York")
+    by_uid = {e.uid: (e.start, e.end) for e in public}
+    for event in private:
+        assert any(event.uid == private_uid(uid) for uid in by_uid)
+    assert sorted((e.start, e.end) for e in private) == sorted(by_uid.values())
+    assert to_private_ics(plan) == icalendars_own(plan)
