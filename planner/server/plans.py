@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.cards import CARDS_FOLDER, card_path, render_card
+from planner.cards import CARDS_FOLDER, library_cards
 from planner.errors import PlanError, SettingError
 from planner.members import MEMBER_KEYS, member_settings, read_member
 from planner.mileage import read_mileage
@@ -159,7 +159,8 @@ class Catalogue:
     ) -> None:
         self.cards_url = cards_url
         """Where the routine cards are served; None: the events link to none."""
-        self._cards: dict[str, bytes] = {}
+        self._cards: dict[str, dict[str, bytes]] = {}
+        """Templates folder -> its routines' cards, made on the first request for one."""
         self.root = plans if plans.is_dir() else plans.parent
         self.single = None if plans.is_dir() else plans
         self.cache = FeedCache(cache_bytes)
@@ -298,18 +299,16 @@ class Catalogue:
     def card(self, name: str) -> bytes | None:
         """The routine card called ``name`` (as planner.cards names them) of a routine that a
         served plan uses, at any of its levels, plain or gentle; None for any other name."""
-        if name not in self._cards:
-            for served in self.plans().values():
-                version = served.good
-                if version is None:
-                    continue
-                for routine in version.routines.routines.values():
-                    for level in range(1, routine.levels + 1):
-                        for variant in ("", "gentle"):
-                            path = card_path(routine, level, variant)
-                            if path == f"{CARDS_FOLDER}/{name}" and name not in self._cards:
-                                self._cards[name] = render_card(routine, level, variant)
-        return self._cards.get(name)
+        path = f"{CARDS_FOLDER}/{name}"
+        for served in self.plans().values():
+            if served.good is not None:
+                routines = served.good.routines
+                if routines.folder not in self._cards:
+                    self._cards[routines.folder] = library_cards(routines)
+                card = self._cards[routines.folder].get(path)
+                if card is not None:
+                    return card
+        return None
 
     def plan(self, version: Version, query: Mapping[str, str]) -> Plan:
         """The member's plan (for their page), as its calendar holds it."""
