@@ -51,7 +51,7 @@ from planner.files import read_input
 from planner.members import MEMBER_KEYS, Member, member_settings, read_member, scale_mileage
 from planner.mileage import read_mileage
 from planner.model import Activity, Mileage, Plan, Unit
-from planner.options import Layer, Settings, parse_name, stack
+from planner.options import PUBLISHED_REFRESH_HOURS, Layer, Settings, parse_name, stack
 from planner.pipeline import build, settings_for
 from planner.routines import RoutineLibrary, load_routines
 from planner.writer import write_files
@@ -60,9 +60,6 @@ MAX_ROSTER_BYTES = 10_000_000
 """Some 100,000 rows: far more members than any club has."""
 EXTRA_COLUMNS = ("scale", "mileage")
 ROSTER_COLUMNS = ("name", *MEMBER_KEYS, *EXTRA_COLUMNS)
-REFRESH_HOURS = 12
-"""How often a published member's calendar should fetch their plan.ics: twice a day reaches
-calendars by the next morning's run, and is gentle on a free static host."""
 WRITERS = 4
 """Threads writing members' folders while the workers build the next ones."""
 KEY_SUFFIX = "-club.key"
@@ -678,7 +675,8 @@ def _settings_for_member(
     # and names their calendar in their app.
     values: dict[str, object] = {"name": f"{_plan_name(plan)} - {member.name}", "out": out}
     if site is not None:
-        values["refresh_hours"] = REFRESH_HOURS
+        if settings.refresh_hours is None:  # the plan file's own hint, else the published one
+            values["refresh_hours"] = PUBLISHED_REFRESH_HOURS
         # Each yoga event links to its routine card, published with the site (cards/).
         values["cards_url"] = f"{site.base_url.rstrip('/')}/{CARDS_FOLDER}"
     row = f"{roster}, line {member.line}, column name"

@@ -650,6 +650,10 @@ def _path(value: object, key: str) -> Path:
 
 MAX_REFRESH_HOURS = 7 * 24
 """A week: the longest refresh any calendar app offers."""
+PUBLISHED_REFRESH_HOURS = 12
+"""The refresh hint of a published feed (a club site's, the feed server's) when the plan file
+sets no refresh_hours: twice a day, so an edit reaches Apple and Outlook calendars by the next
+morning's run (Google refreshes in 8-24 h anyway), and gentle on a free static host."""
 
 
 def _refresh_hours(value: object, key: str) -> int:

@@ -291,6 +291,19 @@ def test_a_dry_run_builds_every_member_and_writes_nothing(club: Path) -> None:
 # --- a published club -----------------------------------------------------------------------
 
 
+def test_a_published_club_keeps_the_plan_files_refresh_hint(club: Path) -> None:
+    """refresh_hours in the plan file wins over the published default of 12 hours, as it does
+    for the feed server."""
+    plan = club / "plan.toml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "refresh_hours = 6\n", encoding="utf-8")
+    result = run_club(club, "--base-url", "https://coach.example.org/riverside")
+    assert result.exit_code == 0, result.output
+    for folder in folder_folders(club / "site"):
+        feed = calendar_of(club / "site" / folder / "plan.ics")
+        assert feed["REFRESH-INTERVAL"].to_ical() == b"PT6H"
+        assert feed["X-PUBLISHED-TTL"].to_ical() == b"PT6H"
+
+
 def test_a_published_club_keeps_members_private_and_their_feeds_refresh(club: Path) -> None:
     (club / "site").mkdir()
     (club / "site" / "index.html").write_text(  # a club page from an unpublished build

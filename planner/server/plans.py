@@ -28,16 +28,13 @@ from planner.errors import PlanError, SettingError
 from planner.members import MEMBER_KEYS, member_settings, read_member
 from planner.mileage import read_mileage
 from planner.model import Mileage, Plan
-from planner.options import Layer, Settings, stack
+from planner.options import PUBLISHED_REFRESH_HOURS, Layer, Settings, stack
 from planner.pipeline import Build, build, settings_for
 from planner.planfile import SUFFIX
 from planner.routines import RoutineLibrary, load_routines
 
 log = logging.getLogger("planner.serve")
 
-REFRESH_HOURS = 12
-"""The feed's refresh hint when the plan file sets no refresh_hours: twice a day, so a race-date
-edit reaches Apple and Outlook calendars within the day (Google refreshes in 8-24 h anyway)."""
 CACHE_BYTES = 64 * 1024 * 1024
 """What the feeds kept in memory may add up to (bodies and their gzip), whatever the number of
 member URLs."""
@@ -291,7 +288,7 @@ class Catalogue:
         if settings.race_date is None:
             raise BadRequest("race_date: missing; choose your race date (YYYY-MM-DD)")
         if settings.refresh_hours is None:
-            settings = stack(settings, Layer({"refresh_hours": REFRESH_HOURS}, {}))
+            settings = stack(settings, Layer({"refresh_hours": PUBLISHED_REFRESH_HOURS}, {}))
         if self.cards_url is not None:
             settings = stack(settings, Layer({"cards_url": self.cards_url}, {}))
         return settings
